@@ -1,0 +1,11 @@
+#include "cli/commands.h"
+
+namespace claw::cli {
+
+// Placeholder: filled in by the command family's implementation.
+void AddDpopCommands(CLI::App& app, Context& ctx) {
+  (void)app;
+  (void)ctx;
+}
+
+}  // namespace claw::cli

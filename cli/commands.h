@@ -1,0 +1,19 @@
+// Every command family of `claw`, one file each (STYLE.md §6).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace claw::cli {
+
+void AddKeyCommands(CLI::App& app, Context& ctx);      // cmd_keys.cpp: keygen, keys ...
+void AddSignCommands(CLI::App& app, Context& ctx);     // cmd_sign.cpp: sign-request, verify-request
+void AddCommitCommands(CLI::App& app, Context& ctx);   // cmd_commit.cpp: commit hash|verify
+void AddDpopCommands(CLI::App& app, Context& ctx);     // cmd_dpop.cpp: dpop proof
+void AddArenaSimCommands(CLI::App& app, Context& ctx); // cmd_sim.cpp: arena-sim run|synth
+
+// Builds the whole command tree. `prog` is "claw" or "arena-sim".
+void BuildApp(CLI::App& app, Context& ctx);
+
+}  // namespace claw::cli
