@@ -2,13 +2,17 @@
 
 namespace claw::cli {
 
+void AddSynthCommand(CLI::App& sim, Context& ctx);  // cmd_sim_synth.cpp: arena-sim synth
+void AddRunCommand(CLI::App& sim, Context& ctx);    // cmd_sim_run.cpp: arena-sim run
+
 // `claw arena-sim ...` (also installed as `arena-sim`): the arena's own commands.
 void AddArenaSimCommands(CLI::App& app, Context& ctx) {
-  (void)ctx;
   CLI::App* sim = app.add_subcommand(
       "arena-sim", "The arena: replay recorded Binance data through the engine (run), make "
                    "synthetic feeds (synth)");
   sim->require_subcommand(1);
+  AddSynthCommand(*sim, ctx);
+  AddRunCommand(*sim, ctx);
 }
 
 }  // namespace claw::cli
