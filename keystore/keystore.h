@@ -6,11 +6,18 @@
 // The sealed plaintext is a JSON object: {"ed25519_seed":"<base64url 32 bytes>"} plus optional
 // members later features keep there ("sessions", "reveals"); unknown members are preserved.
 //
-// Thread safety: none; one Keystore per process. Secrets live in sodium-guarded memory and are
-// wiped when their holder is destroyed; they are never logged.
+// Thread safety: none; one Keystore per process. Secrets are wiped (sodium_memzero) when their
+// holder is destroyed; they are never logged or printed.
+//
+// Status codes: NotFound (no such key or file), AlreadyExists (refusing to overwrite),
+// Unauthenticated (wrong passphrase, or an edit the AEAD caught), DataLoss (truncated, edited or
+// malformed file), InvalidArgument (bad name, seed or limits), IOError (the OS refused).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +27,8 @@
 namespace claw::keystore {
 
 // Argon2id cost recorded in each file. Defaults: libsodium's INTERACTIVE limits or stronger.
+// Explicit values below INTERACTIVE are accepted (tests use crypto_pwhash_*_MIN) down to the
+// libsodium minimums; above 64 ops or 4 GiB they are refused, as they are when reading a file.
 struct KdfLimits {
   std::uint64_t opslimit = 0;  // 0 = default (crypto_pwhash_OPSLIMIT_INTERACTIVE)
   std::uint64_t memlimit = 0;  // 0 = default (crypto_pwhash_MEMLIMIT_INTERACTIVE)
@@ -57,6 +66,7 @@ struct KeyInfo {
   std::string path;
   std::uint64_t opslimit = 0, memlimit = 0;
   bool loose_permissions = false;  // file or directory readable by group/others
+  std::string problem;             // List() only: why the file could not be read ("" if fine)
 };
 
 // Short fingerprint: "SHA256:" + the first 16 base64url characters of SHA-256(public key).
@@ -70,6 +80,10 @@ class Keystore {
   // `home` is $CLAW_HOME; keys live in home/keys. Nothing is touched until a call needs it.
   explicit Keystore(std::string home);
 
+  // Receives warnings that do not stop the operation (loose permissions), one line each
+  // without a trailing newline. Default: "claw: warning: <text>" on stderr.
+  void SetWarningHandler(std::function<void(const std::string&)> handler);
+
   // Generates a new key and seals it. AlreadyExists unless `force`.
   Result<KeyInfo> Generate(const std::string& name, const Secret& passphrase, bool force,
                            KdfLimits limits = {});
@@ -82,9 +96,10 @@ class Keystore {
   // Header only; no passphrase. Warnings (loose permissions) are reported in KeyInfo.
   Result<KeyInfo> Info(const std::string& name) const;
   Result<std::vector<KeyInfo>> List() const;
-  // Re-seals under a new passphrase (new salt and nonce), atomically.
-  Status ChangePassphrase(const std::string& name, const Secret& old_pass,
-                          const Secret& new_pass);
+  // Re-seals under a new passphrase (new salt and nonce), atomically. A zero member of `limits`
+  // keeps the file's value. Unauthenticated (file unchanged) when `old_pass` is wrong.
+  Status ChangePassphrase(const std::string& name, const Secret& old_pass, const Secret& new_pass,
+                          KdfLimits limits = {});
   // Removes the file. NotFound when absent.
   Status Remove(const std::string& name);
 
@@ -94,20 +109,42 @@ class Keystore {
   Status WritePayload(const std::string& name, const Secret& passphrase, const Secret& payload);
 
   std::string KeyPath(const std::string& name) const;
+  std::string KeysDir() const { return home_ + "/keys"; }
 
  private:
+  Status Seal(const std::string& name, const std::vector<std::uint8_t>& public_key,
+              const Secret& payload, const Secret& passphrase, KdfLimits limits, bool overwrite);
+  Result<KeyInfo> ReadInfo(const std::string& name, bool check_dir) const;
+  struct Opened;
+  Result<Opened> Open(const std::string& name, const Secret& passphrase) const;
+  Result<KeyInfo> SealSeed(const std::string& name, const Secret& seed, const Secret& passphrase,
+                           bool force, KdfLimits limits);
+  bool WarnIfLoose(const std::string& path, mode_t mask, const std::string& fix) const;
+
   std::string home_;
+  std::function<void(const std::string&)> warn_;
 };
 
 // Where a passphrase comes from, in order: `file` (--passphrase-file), the environment
-// variable CLAW_KEYSTORE_PASSPHRASE, else a no-echo prompt on /dev/tty (asked twice when
-// `confirm`). Never argv. A trailing newline in the file is not part of the passphrase.
-// InvalidArgument when no source is available (no TTY), with a hint naming the options.
+// variable `env` (CLAW_KEYSTORE_PASSPHRASE; ignored when empty), else a no-echo prompt on /dev/tty
+// (asked twice when `confirm`). Never argv. A trailing newline in the file is not part of the
+// passphrase. InvalidArgument when no source is available (no TTY), with a hint naming the options.
 struct PassphraseSource {
   std::string file;
+  std::string env = "CLAW_KEYSTORE_PASSPHRASE";  // "" = do not look at the environment
   bool confirm = false;
   std::string prompt = "Passphrase";
 };
+// NotFound when `file` is absent; InvalidArgument for an empty passphrase or a mismatch on
+// confirmation.
 Result<Secret> ReadPassphrase(const PassphraseSource& source);
+
+// Reads a 32-byte Ed25519 seed for import: exactly 32 raw bytes, or hex (64 digits, optional 0x)
+// or base64/base64url text, surrounding whitespace ignored. InvalidArgument otherwise.
+Result<Secret> ReadSeedFile(const std::string& path);
+
+// Resolves limits: zero members become the INTERACTIVE defaults. InvalidArgument when out of
+// the accepted range.
+Result<KdfLimits> ResolveKdfLimits(KdfLimits limits);
 
 }  // namespace claw::keystore
