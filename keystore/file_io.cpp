@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,7 +87,11 @@ Status EnsurePrivateDir(const std::string& dir) {
 Result<std::string> ReadWholeFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return OsError("cannot open", path, errno);
+  // Key files and passphrase files pass through here: size the string once so growth leaves
+  // no stray copies, and wipe the stack buffer.
   std::string data;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) data.reserve(static_cast<std::size_t>(st.st_size));
   char buf[4096];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
@@ -94,12 +99,14 @@ Result<std::string> ReadWholeFile(const std::string& path) {
     if (n < 0) {
       const int err = errno;
       ::close(fd);
+      sodium_memzero(buf, sizeof buf);
       return OsError("cannot read", path, err);
     }
     if (n == 0) break;
     data.append(buf, static_cast<std::size_t>(n));
   }
   ::close(fd);
+  sodium_memzero(buf, sizeof buf);
   return data;
 }
 

@@ -118,4 +118,9 @@ expect 0 "$claw" keys rm alice
 expect 5 "$claw" keys rm alice
 expect 0 "$claw" --json keys list
 [ "$(jq -r 'map(.name) | join(",")' "$tmp/out")" = bob,default ] || fail "list after rm"
+# A keystore directory that cannot be read: a clear error, exit 7.
+export CLAW_HOME=$tmp/broken
+mkdir -p "$CLAW_HOME" && echo oops >"$CLAW_HOME/keys"
+expect 7 "$claw" keys list
+grep -q "cannot read directory '$CLAW_HOME/keys'" "$tmp/err" || fail "unreadable dir: $(cat "$tmp/err")"
 echo "keys: ok"
