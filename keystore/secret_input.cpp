@@ -76,7 +76,7 @@ Result<Secret> Prompt(const PassphraseSource& source) {
   }
   auto first = PromptOnce(fd, source.prompt);
   if (first.ok() && source.confirm) {
-    auto again = PromptOnce(fd, "Repeat " + source.prompt);
+    auto again = PromptOnce(fd, source.prompt + " (again)");
     if (!again.ok())
       first = again.status();
     else if (again->bytes() != first->bytes()) {
