@@ -40,11 +40,16 @@ std::string StripHexPrefix(std::string_view s) {
   return std::string(s);
 }
 
+std::string_view AsView(const Bytes& b) {
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
 }  // namespace
 
-Bytes Eip191Digest(const Bytes& hash32) {
-  std::string msg = "\x19" "Ethereum Signed Message:\n32";
-  msg.append(reinterpret_cast<const char*>(hash32.data()), hash32.size());
+Bytes Eip191Digest(std::string_view message) {
+  std::string msg = "\x19" "Ethereum Signed Message:\n";
+  msg += std::to_string(message.size());
+  msg.append(message);
   return Keccak256(msg);
 }
 
@@ -69,8 +74,12 @@ Result<std::string> EthAddressFromPrivateKey(const Bytes& private_key) {
 
 Result<std::string> Eip191Sign(const Bytes& private_key, const Bytes& hash32) {
   if (hash32.size() != 32) return Status::InvalidArgument("hash must be 32 bytes");
+  return PersonalSign(private_key, AsView(hash32));
+}
+
+Result<std::string> PersonalSign(const Bytes& private_key, std::string_view message) {
   ContextPtr ctx = NewContext();
-  const Bytes digest = Eip191Digest(hash32);
+  const Bytes digest = Eip191Digest(message);
   secp256k1_ecdsa_recoverable_signature sig;
   // NULL nonce function = RFC 6979 deterministic nonces; libsecp256k1 emits low-s.
   if (private_key.size() != 32 || !secp256k1_ecdsa_sign_recoverable(ctx.get(), &sig, digest.data(),
@@ -86,6 +95,10 @@ Result<std::string> Eip191Sign(const Bytes& private_key, const Bytes& hash32) {
 
 Result<std::string> Eip191Recover(const Bytes& hash32, std::string_view signature_hex) {
   if (hash32.size() != 32) return Status::InvalidArgument("hash must be 32 bytes");
+  return PersonalRecover(AsView(hash32), signature_hex);
+}
+
+Result<std::string> PersonalRecover(std::string_view message, std::string_view signature_hex) {
   Result<Bytes> sig = HexDecode(signature_hex, "eip191 signature");
   if (!sig.ok()) return sig.status();
   if (sig->size() != 65) return Status::InvalidArgument("eip191 signature must be 65 bytes");
@@ -97,7 +110,7 @@ Result<std::string> Eip191Recover(const Bytes& hash32, std::string_view signatur
   if (!secp256k1_ecdsa_recoverable_signature_parse_compact(ctx.get(), &rsig, sig->data(), v)) {
     return Status::InvalidArgument("eip191 signature r or s out of range");
   }
-  const Bytes digest = Eip191Digest(hash32);
+  const Bytes digest = Eip191Digest(message);
   secp256k1_pubkey pub;
   if (!secp256k1_ecdsa_recover(ctx.get(), &pub, &rsig, digest.data())) {
     return Status::Unauthenticated("eip191 signature does not recover to any address");

@@ -14,8 +14,14 @@
 
 namespace claw::client {
 
-// keccak256 of the personal_sign prefix and the 32 hash bytes.
-Bytes Eip191Digest(const Bytes& hash32);
+// keccak256("\x19Ethereum Signed Message:\n" + decimal length + message): personal_sign.
+Bytes Eip191Digest(std::string_view message);
+
+// personal_sign of arbitrary bytes (web3.eth.accounts.sign); Eip191Sign is this over the
+// 32 hash bytes. Same output format.
+Result<std::string> PersonalSign(const Bytes& private_key, std::string_view message);
+// Recovered EIP-55 address of a personal_sign signature over `message`.
+Result<std::string> PersonalRecover(std::string_view message, std::string_view signature_hex);
 
 // Private key from text: 0x-hex (prefix optional), surrounding whitespace ignored, 32 bytes,
 // valid on the curve.

@@ -33,3 +33,15 @@ TEST_CASE("eip191 signatures are deterministic and recover the signer", "[client
   CHECK(*Eip191Recover(Keccak256("other"), sig) != kAddress);
   CHECK_FALSE(Eip191Recover(hash, sig.substr(0, 130)).ok());
 }
+
+TEST_CASE("personal_sign reproduces the web3.js documentation example", "[client]") {
+  // web3.eth.accounts.sign('Some data', key): messageHash and signature as documented.
+  Bytes key = *ParseEthPrivateKey(kKey);
+  CHECK(HexEncode(Eip191Digest("Some data")) ==
+        "1da44b586eb0729ff70a73c326926f6ed5a25f5b056e7f47fbc6e58d86871655");
+  const std::string sig =
+      "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b80018642"
+      "2fc2da167c747ef045e5d18a5f5d4300f8e1a0291c";
+  CHECK(*PersonalSign(key, "Some data") == sig);
+  CHECK(*PersonalRecover("Some data", sig) == kAddress);
+}
