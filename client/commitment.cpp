@@ -29,7 +29,8 @@ Result<double> ParseJsPrice(std::string_view text) {
 Result<std::string> CommitmentMessage(const CommitmentFields& f, bool sorted_keys) {
   JsJsonObject o;
   if (sorted_keys) {
-    o.String("agent_id", f.agent_id).String("action", f.action).Integer("lobs", f.lobs)
+    // Object.keys(obj).sort() compares UTF-16 code units: "action" < "agent_id" ('c' < 'g').
+    o.String("action", f.action).String("agent_id", f.agent_id).Integer("lobs", f.lobs)
         .String("nonce", f.nonce).Number("price", f.price).String("side", f.side)
         .String("symbol", f.symbol).String("timestamp", f.timestamp);
   } else {

@@ -30,8 +30,9 @@ struct CommitmentFields {
 // Error on anything that is not a finite number.
 Result<double> ParseJsPrice(std::string_view text);
 
-// The JSON.stringify bytes, in §6 key order, or with keys sorted (agent_id, action, lobs,
-// nonce, price, side, symbol, timestamp) when `sorted_keys`. Error on invalid UTF-8.
+// The JSON.stringify bytes, in §6 key order, or with keys sorted as
+// JSON.stringify(obj, Object.keys(obj).sort()) does (action, agent_id, lobs, nonce, price,
+// side, symbol, timestamp) when `sorted_keys`. Error on invalid UTF-8.
 Result<std::string> CommitmentMessage(const CommitmentFields& f, bool sorted_keys = false);
 
 // "0x" + lowercase keccak256 hex of the message bytes.

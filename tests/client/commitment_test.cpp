@@ -30,8 +30,9 @@ constexpr char kMessage[] =
 
 TEST_CASE("commitment message has JSON.stringify bytes in protocol key order", "[client]") {
   CHECK(*CommitmentMessage(Fields()) == kMessage);
+  // node v20: JSON.stringify(o, Object.keys(o).sort()).
   CHECK(*CommitmentMessage(Fields(), true) ==
-        "{\"agent_id\":\"a1\",\"action\":\"OPEN\",\"lobs\":1000,"
+        "{\"action\":\"OPEN\",\"agent_id\":\"a1\",\"lobs\":1000,"
         "\"nonce\":\"5f0c6b2e-0000-4000-8000-000000000001\",\"price\":875.5,\"side\":\"LONG\","
         "\"symbol\":\"BTCUSDT\",\"timestamp\":\"2026-02-22T01:50:00.000Z\"}");
   CHECK(CommitmentHash(kMessage) == "0x" + Keccak256Hex(kMessage));
