@@ -55,6 +55,7 @@ Result<Bytes> HexDecode(std::string_view text, std::string_view what) {
   if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
     text.remove_prefix(2);
   }
+  if (text.empty()) return Bytes{};  // sodium_hex2bin rejects a null buffer
   Bytes out(text.size() / 2);
   std::size_t len = 0;
   const char* end = nullptr;
