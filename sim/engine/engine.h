@@ -118,6 +118,9 @@ struct Order {
   Cash fees{0};
   Cash reserved{0};          // margin + fee held for the resting part of a limit order
   std::int64_t created_ms = 0;
+  // Effective quantity: request.quantity, or the notional converted at placement, clipped to
+  // the position for reduce-only orders. 0 for an order rejected before conversion.
+  Qty quantity{0};
   std::int64_t updated_ms = 0;
 };
 
@@ -202,6 +205,9 @@ struct Event {
   Cash cash{0};         // kWalletOpened: deposit; kLiquidated: fee
   Cash shortfall{0};    // kLiquidated
   std::string reason;
+  // kTickApplied: how many open positions this update marked to market (only the holders of
+  // `symbol`), and the symbol's mark after the update in position.mark_price.
+  std::int64_t positions_marked = 0;
 };
 
 // ---- the engine ----
@@ -267,8 +273,11 @@ class Engine {
   // margin > 0; and reserved amounts equal the sum over open orders. kInternal on violation.
   Status CheckInvariants() const;
 
- private:
+  // Opaque state, defined in sim/engine/engine_internal.h (internal to sim/engine). Named
+  // publicly only so the engine's own translation units can use it in helpers.
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 
