@@ -236,7 +236,8 @@ class Engine {
   // Places an order at `now_ms`. Always returns an order id: a refused order is recorded with
   // status kRejected (kOrderRejected event). A repeated client_order_id with the same request
   // returns the original order's id and emits nothing; with a different request it is
-  // rejected with kDuplicateOrder (and not recorded).
+  // rejected with kDuplicateOrder (kOrderRejected with order id 0; not recorded; returns 0).
+  // An unknown wallet returns 0 and emits nothing. Rules and rounding: orders.cpp, fills.cpp.
   OrderId PlaceOrder(WalletId wallet, const OrderRequest& request, std::int64_t now_ms,
                      std::vector<Event>* out);
 
