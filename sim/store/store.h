@@ -1,0 +1,216 @@
+// The arena's durable storage behind one interface (ARCHITECTURE.md: sim/store). SQLite in WAL
+// mode is the embedded default (OpenSqliteStore); PostgreSQL comes later behind the same
+// interface.
+//
+// What is stored, and why:
+// - journal: every input the engine thread applied, in order (market updates and agent
+//   commands), as JSON text. The engine is deterministic, so replaying the journal into a fresh
+//   engine on start restores the arena exactly (ARCHITECTURE.md: "restart = load snapshot +
+//   replay journal"). This is the source of truth for engine state.
+// - agents: identities, claim state and hashes of secrets (claim token, owner token); never a
+//   secret in clear.
+// - orders, fills, positions, wallets, prices, snapshots: read models written from the engine's
+//   events in the same transaction, so HTTP reads (lists with filters and pagination, history)
+//   are SQL queries that never touch the engine thread.
+// - audit: append-only log of state changes and auth failures (seed 002's event types).
+//
+// Money and quantities are stored as the engine's fixed-point integers (money.h scales), never
+// as floats. Every statement is parameterised.
+//
+// Threads: Commit() and the Load*/ForEachJournal calls are made by the engine thread only.
+// The query calls (List*, Get*) may be made concurrently from any thread (they use their own
+// read connections; WAL lets them run while a commit is in progress).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/engine/status.h"
+
+namespace claw::store {
+
+struct AgentRow {
+  std::string id;           // uuid
+  std::string name;         // unique, ^[a-z][a-z0-9_-]{2,31}$
+  std::string description;
+  std::string public_key;   // base64url Ed25519 public key (32 bytes)
+  std::string eth_address;  // "0x..." lower-case, or empty
+  std::string status;       // "pending_claim" | "claimed" | "paused" | "revoked"
+  std::string claim_token_hash;   // hex SHA-256 of the claim token; empty once burnt
+  std::string verification_code;  // e.g. "reef-4F2A" (shown to the agent and its human)
+  int claim_attempts = 0;         // wrong codes so far
+  std::string owner_token_hash;   // hex SHA-256 of the owner token; empty until claimed
+  std::string device_id;          // hex HMAC-SHA256(device_salt, registration IP)
+  std::uint32_t wallet = 0;       // engine WalletId
+  std::int64_t created_ms = 0;
+  std::int64_t claimed_ms = 0;
+};
+
+struct JournalRow {
+  std::int64_t seq = 0;      // assigned by Commit, 1-based, gapless
+  std::int64_t time_ms = 0;  // arena time when applied
+  std::string kind;          // "market", "register", "order", "cancel", "cancel_all", ...
+  std::string body;          // JSON text (the caller's format)
+};
+
+struct OrderRow {
+  std::uint64_t id = 0;
+  std::string agent_id;
+  std::string client_order_id;
+  std::string symbol;
+  std::string side;           // "buy" | "sell"
+  std::string type;           // "market" | "limit"
+  std::string time_in_force;  // "GTC" | "IOC" | "FOK"
+  std::int64_t quantity = 0;  // Qty units (1e-8)
+  std::int64_t notional = 0;  // Cash units, when ordered by notional
+  std::int64_t price = 0;     // Price ticks (1e-4), limit only
+  std::int64_t filled = 0;    // Qty units
+  std::int64_t average_price = 0;
+  std::int64_t fees = 0;      // Cash units
+  int leverage = 1;
+  bool reduce_only = false;
+  std::string status;         // PROTOCOL.md §4
+  std::string reject_code;    // §5 code for rejected orders
+  std::string reason;
+  std::string rationale;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+};
+
+struct FillRow {
+  std::uint64_t id = 0;
+  std::uint64_t order_id = 0;
+  std::string agent_id;
+  std::string symbol;
+  std::string side;
+  std::int64_t quantity = 0;   // Qty units
+  std::int64_t price = 0;      // Price ticks
+  std::int64_t fee = 0;        // Cash units
+  std::int64_t realized_pnl = 0;
+  bool maker = false;
+  std::int64_t time_ms = 0;
+};
+
+struct PositionRow {  // upserted per (agent, symbol); quantity 0 deletes the row
+  std::string agent_id;
+  std::string symbol;
+  std::int64_t quantity = 0;   // signed Qty units
+  std::int64_t entry_price = 0;
+  int leverage = 1;
+  std::int64_t margin = 0;
+  std::int64_t opened_ms = 0;
+  std::int64_t updated_ms = 0;
+};
+
+struct WalletRow {  // upserted per agent
+  std::string agent_id;
+  std::int64_t balance = 0;   // Cash units
+  std::int64_t equity = 0;
+  std::int64_t margin_used = 0;
+  std::int64_t realized_pnl = 0;
+  std::int64_t fees_paid = 0;
+  int liquidations = 0;
+  std::int64_t updated_ms = 0;
+};
+
+struct PriceRow {  // upserted per symbol: the latest quote
+  std::string symbol;
+  std::int64_t bid = 0, ask = 0, last = 0, mark = 0;  // Price ticks
+  std::int64_t time_ms = 0;
+};
+
+struct SnapshotRow {  // equity curve point
+  std::string agent_id;
+  std::int64_t time_ms = 0;
+  std::int64_t equity = 0;   // Cash units
+  std::int64_t balance = 0;
+};
+
+struct AuditRow {
+  std::int64_t id = 0;        // assigned by Commit
+  std::int64_t time_ms = 0;   // wall clock
+  std::string agent_id;       // may be empty (e.g. an auth failure for an unknown agent)
+  std::string event_type;     // seed 002: "order_placed", "order_cancelled", "auth_failure"...
+  std::string ip;             // never the device secret; the client IP as seen
+  std::string request_id;
+  std::string details;        // JSON object text
+};
+
+// Everything one engine-thread batch changed: written in one transaction (group commit).
+struct Batch {
+  std::vector<JournalRow> journal;   // seq assigned on commit (in order)
+  std::vector<AgentRow> agents;      // insert or replace by id
+  std::vector<OrderRow> orders;      // insert or replace by id
+  std::vector<FillRow> fills;        // insert
+  std::vector<PositionRow> positions;
+  std::vector<WalletRow> wallets;
+  std::vector<PriceRow> prices;
+  std::vector<SnapshotRow> snapshots;
+  std::vector<AuditRow> audit;       // ids assigned on commit
+  bool empty() const;
+  void clear();
+};
+
+struct OrderQuery {
+  std::string agent_id;               // required
+  std::vector<std::string> statuses;  // empty: any
+  std::string symbol;                 // empty: any
+  int limit = 50;                     // 1..500
+  int offset = 0;
+};
+
+struct Page {
+  int limit = 50;
+  int offset = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes the batch in one transaction and makes it durable (fsync per the backend's rules)
+  // before returning. Assigns journal seqs and audit ids in the batch. On error nothing of the
+  // batch is stored.
+  virtual Status Commit(Batch* batch) = 0;
+
+  // Start-up: everything needed to rebuild in-memory state.
+  virtual Result<std::vector<AgentRow>> LoadAgents() = 0;
+  // Calls `fn` for each journal row with seq > after_seq, in seq order; stops at the first
+  // error and returns it.
+  virtual Status ForEachJournal(std::int64_t after_seq,
+                                const std::function<Status(const JournalRow&)>& fn) = 0;
+  virtual Result<std::int64_t> LastJournalSeq() = 0;
+
+  // Key/value settings of the store itself ("arena_started_ms", "schema_version"...).
+  virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
+  virtual Status SetMeta(const std::string& key, const std::string& value) = 0;
+
+  // Queries (any thread). Newest first unless stated.
+  virtual Result<std::vector<OrderRow>> ListOrders(const OrderQuery& q) = 0;
+  virtual Result<std::optional<OrderRow>> GetOrder(std::uint64_t id) = 0;
+  virtual Result<std::vector<FillRow>> ListFills(const std::string& agent_id,
+                                                 const std::string& symbol, Page page) = 0;
+  virtual Result<std::vector<PositionRow>> ListPositions(const std::string& agent_id) = 0;
+  virtual Result<std::vector<WalletRow>> ListWallets() = 0;  // every agent (leaderboard)
+  virtual Result<std::vector<PriceRow>> ListPrices() = 0;    // by symbol
+  // Oldest first; at most one point per `interval_ms` bucket (the last in it), since `since_ms`.
+  virtual Result<std::vector<SnapshotRow>> ListSnapshots(const std::string& agent_id,
+                                                         std::int64_t since_ms,
+                                                         std::int64_t interval_ms) = 0;
+  virtual Result<std::vector<AuditRow>> ListAudit(const std::string& agent_id, Page page) = 0;
+};
+
+struct SqliteOptions {
+  std::string path;  // created with its directory (0700) when missing; file 0600
+  // synchronous=FULL makes each commit durable against power loss; NORMAL only against a
+  // process crash. Default FULL: an acknowledged order must survive.
+  bool synchronous_full = true;
+  int read_connections = 4;
+};
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+}  // namespace claw::store
