@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -105,6 +106,13 @@ struct SynthOptions {
 
 // Checks the options: kInvalidArgument naming the bad one.
 Status ValidateSynthOptions(const SynthOptions& opts);
+
+// Streams the frames to `sink`, one line (with its '\n') per call, in time order. A sink that
+// returns false stops the walk (the result is then kIOError). For live synthetic feeds, where
+// the caller paces the lines on the wall clock (arena-sim serve).
+Status GenerateSynthetic(const SynthOptions& opts,
+                         std::function<bool(std::string_view line)> sink,
+                         std::uint64_t* events_written);
 
 // Writes the frames to `out` (not closed). *events_written (may be null) gets the count.
 // Errors: kInvalidArgument for bad options, kIOError if a write fails.

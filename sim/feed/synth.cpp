@@ -156,14 +156,20 @@ Status ValidateSynthOptions(const SynthOptions& o) {
   return Status::Ok();
 }
 
-namespace {
-
-Status Generate(const SynthOptions& opts, Sink sink, std::uint64_t* events_written) {
+Status GenerateSynthetic(const SynthOptions& opts,
+                         std::function<bool(std::string_view line)> sink,
+                         std::uint64_t* events_written) {
   CLAW_RETURN_IF_ERROR(ValidateSynthOptions(opts));
   std::uint64_t count = 0;
   Status s = Generator(opts, std::move(sink)).Run(&count);
   if (events_written) *events_written = count;
   return s;
+}
+
+namespace {
+
+Status Generate(const SynthOptions& opts, Sink sink, std::uint64_t* events_written) {
+  return GenerateSynthetic(opts, std::move(sink), events_written);
 }
 
 Sink FileSink(std::FILE* out) {
