@@ -141,6 +141,9 @@ struct AuditRow {
 };
 
 // Everything one engine-thread batch changed: written in one transaction (group commit).
+// Rows that belong to an agent (orders, fills, positions, wallets, snapshots) must name an
+// agent already stored or in this batch's `agents`; otherwise Commit fails (the SQLite store
+// enforces this with foreign keys). Audit rows may name any agent, or none.
 struct Batch {
   std::vector<JournalRow> journal;   // seq assigned on commit (in order)
   std::vector<AgentRow> agents;      // insert or replace by id
@@ -174,7 +177,9 @@ class Store {
 
   // Writes the batch in one transaction and makes it durable (fsync per the backend's rules)
   // before returning. Assigns journal seqs and audit ids in the batch. On error nothing of the
-  // batch is stored.
+  // batch is stored, the batch's seqs and ids are left as they were, and the message names
+  // the row that failed (a duplicate key: kAlreadyExists; an unknown agent: kInvalidArgument).
+  // An empty batch is not an error. REQUIRES: batch != nullptr.
   virtual Status Commit(Batch* batch) = 0;
 
   // Start-up: everything needed to rebuild in-memory state.
@@ -185,11 +190,14 @@ class Store {
                                 const std::function<Status(const JournalRow&)>& fn) = 0;
   virtual Result<std::int64_t> LastJournalSeq() = 0;
 
-  // Key/value settings of the store itself ("arena_started_ms", "schema_version"...).
+  // Key/value settings of the store itself ("arena_started_ms", "schema_version"...). A
+  // missing key is std::nullopt, not an error. "schema_version" is read-only (SetMeta refuses
+  // it with kInvalidArgument). GetMeta may be called from any thread.
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
   virtual Status SetMeta(const std::string& key, const std::string& value) = 0;
 
-  // Queries (any thread). Newest first unless stated.
+  // Queries (any thread). Newest first unless stated. Limits are clamped to 1..500 and a
+  // negative offset to 0. An empty `symbol` means any symbol; `agent_id` matches exactly.
   virtual Result<std::vector<OrderRow>> ListOrders(const OrderQuery& q) = 0;
   virtual Result<std::optional<OrderRow>> GetOrder(std::uint64_t id) = 0;
   virtual Result<std::vector<FillRow>> ListFills(const std::string& agent_id,
@@ -198,6 +206,8 @@ class Store {
   virtual Result<std::vector<WalletRow>> ListWallets() = 0;  // every agent (leaderboard)
   virtual Result<std::vector<PriceRow>> ListPrices() = 0;    // by symbol
   // Oldest first; at most one point per `interval_ms` bucket (the last in it), since `since_ms`.
+  // Buckets are aligned to time 0 (time_ms / interval_ms), not to since_ms. interval_ms 0: every
+  // point; negative: kInvalidArgument.
   virtual Result<std::vector<SnapshotRow>> ListSnapshots(const std::string& agent_id,
                                                          std::int64_t since_ms,
                                                          std::int64_t interval_ms) = 0;
@@ -209,8 +219,13 @@ struct SqliteOptions {
   // synchronous=FULL makes each commit durable against power loss; NORMAL only against a
   // process crash. Default FULL: an acknowledged order must survive.
   bool synchronous_full = true;
+  // Read-only connections shared by the query calls (clamped to 1..64); a query waits while
+  // all are busy.
   int read_connections = 4;
 };
+// Opens the store at options.path, creating it (and the schema) when missing. A file that is
+// not an SQLite database, or an SQLite database that is not an arena store, is kDataLoss and
+// left untouched; a store written with a newer schema_version is kInvalidArgument.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 
 }  // namespace claw::store
