@@ -32,8 +32,8 @@ constexpr std::array<std::uint8_t, 128> MakeLetterSlots() {
 }
 constexpr std::array<std::uint8_t, 128> kLetterSlots = MakeLetterSlots();
 
-std::uint8_t SlotFor(std::string_view key) {
-  if (key.size() == 1) {
+inline std::uint8_t SlotFor(std::string_view key) {
+  if (key.size() == 1) [[likely]] {
     auto c = static_cast<unsigned char>(key[0]);
     return c < 128 ? kLetterSlots[c] : kNoSlot;
   }
@@ -42,6 +42,14 @@ std::uint8_t SlotFor(std::string_view key) {
   if (key == "code") return kSlotCode;
   return kNoSlot;
 }
+
+// Bytes that end a literal: , } ] and whitespace.
+constexpr std::array<bool, 256> MakeDelimiters() {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {',', '}', ']', ' ', '\t', '\r', '\n'}) t[c] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kDelimiter = MakeDelimiters();
 
 // Which object the scanner is in: the frame itself, the "data" payload, or a kline's "k".
 enum class Level { kTop, kPayload, kKline };
@@ -64,17 +72,23 @@ class Scanner {
   }
 
  private:
+  // The loops below walk a local pointer: through p_, every byte costs a store (a char may
+  // alias the scanner, so the compiler cannot keep p_ in a register); ~10% of a frame.
   void SkipWs() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) ++p_;
+    const char* p = p_;
+    while (p < end_ && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+    p_ = p;
   }
   bool Peek(char c) const { return p_ < end_ && *p_ == c; }
 
   // At '"': the contents up to the closing quote. false on an escape (simdjson decodes those).
   bool String(std::string_view* out) {
-    const char* s = ++p_;
-    while (p_ < end_ && *p_ != '"' && *p_ != '\\') ++p_;
-    if (p_ == end_ || *p_ == '\\') return false;
-    *out = std::string_view(s, static_cast<std::size_t>(p_ - s));
+    const char* s = p_ + 1;
+    const char* p = s;
+    while (p < end_ && *p != '"' && *p != '\\') ++p;
+    p_ = p;
+    if (p == end_ || *p == '\\') return false;
+    *out = std::string_view(s, static_cast<std::size_t>(p - s));
     ++p_;
     return true;
   }
@@ -82,12 +96,11 @@ class Scanner {
   // A number, true, false or null: the text up to the next delimiter.
   bool Literal(std::string_view* out) {
     const char* s = p_;
-    while (p_ < end_ && *p_ != ',' && *p_ != '}' && *p_ != ']' && *p_ != ' ' && *p_ != '\t' &&
-           *p_ != '\r' && *p_ != '\n') {
-      ++p_;
-    }
-    if (p_ == s) return false;
-    *out = std::string_view(s, static_cast<std::size_t>(p_ - s));
+    const char* p = s;
+    while (p < end_ && !kDelimiter[static_cast<unsigned char>(*p)]) ++p;
+    p_ = p;
+    if (p == s) return false;
+    *out = std::string_view(s, static_cast<std::size_t>(p - s));
     return true;
   }
 
