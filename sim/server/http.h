@@ -96,6 +96,9 @@ class Router {
     std::vector<std::string> allowed;     // methods for a known path (Allow header)
     std::map<std::string, std::string> params;
   };
+  // Segments compare byte for byte (no percent-decoding, no UTF-8 check, a trailing slash is
+  // one more, empty, segment); a {name} segment matches one non-empty segment, captured
+  // verbatim. When several patterns match, the one with a literal segment earliest wins.
   Match Find(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 
@@ -116,6 +119,18 @@ struct HttpOptions {
   std::vector<std::string> trusted_proxies;  // peer IPs whose X-Forwarded-For is honoured
 };
 
+// The address a request is attributed to: `peer_ip`, unless the peer is a trusted proxy and
+// `forwarded_for` (the X-Forwarded-For value, empty when absent) names hops; then the
+// rightmost hop that is not itself a trusted proxy (the leftmost when all are trusted).
+// A malformed hop where the answer would be yields `peer_ip`. Addresses compare as parsed
+// IPs ("::ffff:10.0.0.1" is not "10.0.0.1").
+std::string ClientIp(std::string_view peer_ip, std::string_view forwarded_for,
+                     const std::vector<std::string>& trusted_proxies);
+// "req-" + 16 lowercase hex characters from libsodium's randombytes.
+std::string NewRequestId();
+// ISO-8601 UTC with milliseconds: "2026-02-22T01:50:00.000Z".
+std::string FormatIsoMillis(std::int64_t unix_ms);
+
 // Rate limiting: token buckets per (key, class). Keys are "agent:<id>" or "ip:<addr>".
 struct RateRule {
   std::string rate_class;
@@ -131,9 +146,14 @@ class RateLimiter {
     int limit = 0;
     int remaining = 0;
     std::int64_t reset_unix_s = 0;  // when the bucket is full again
+    int retry_after_s = 0;          // when !allowed: seconds until one request fits (>= 1)
   };
   // Thread-safe. An unknown class is always allowed (limit 0 in the decision).
+  // Buckets refill continuously (limit / window_s per second) from a full start. Memory is
+  // bounded: full buckets are dropped periodically (losslessly) and, past a cap, arbitrary
+  // ones (those keys start full again). Rules with limit < 1 or window_s < 1 are ignored.
   Decision Take(std::string_view key, std::string_view rate_class, std::int64_t now_ms);
+  std::size_t size() const;  // buckets held
 
  private:
   struct Impl;
@@ -159,15 +179,30 @@ class HttpServer {
  public:
   // `rate_key` maps a request to its rate-limit key (default: "ip:<client_ip>"); the arena
   // supplies one that uses the agent id once known.
+  // `router` must outlive the server; `limiter` and `metrics` may be null (no limits, no
+  // metrics) and must outlive it otherwise.
   HttpServer(HttpOptions options, const Router& router, RateLimiter* limiter, Metrics* metrics);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  Status Start();            // binds and starts the IO threads; error when the port is taken
+  // REQUIRES: before Start(). An empty key, or an exception from `key`, falls back to the
+  // default key. Called on IO threads, concurrently.
+  void SetRateKey(std::function<std::string(const Request&)> key);
+
+  // Binds and starts the IO threads. kUnavailable naming the address when it cannot listen
+  // (port taken), kInvalidArgument for a host that does not resolve; one Start per server.
+  // Connections beyond max_connections are accepted and closed at once, without an answer
+  // (cheapest under overload). Timeouts answer 408 while a request is being received and close
+  // silently when a keep-alive connection idles. An oversized header answers 431
+  // HEADER_TOO_LARGE, a malformed request 400 INVALID_REQUEST; both close the connection.
+  // A handler that drops its Reply without calling it answers 500 INTERNAL.
+  Status Start();
   std::uint16_t port() const;
   // Stops accepting, lets requests in flight finish (up to `drain_ms`), closes connections,
-  // joins the IO threads. Idempotent.
+  // joins the IO threads. Idempotent. Idle connections close at once; a handler still
+  // running after `drain_ms` delays the join (handlers should not block IO threads long).
+  // A Reply called after Stop is dropped.
   void Stop(int drain_ms = 5'000);
 
  private:
