@@ -1,0 +1,29 @@
+// The arena's HTTP API (PROTOCOL.md §3-§5): one route table whose handlers authenticate on the
+// IO thread, hand changes to the engine thread (Arena::Post) and answer after the change is
+// durable, and read lists straight from the store.
+#pragma once
+
+#include <string>
+
+#include "sim/server/arena.h"
+#include "sim/server/auth.h"
+#include "sim/server/http.h"
+
+namespace claw::server {
+
+struct RouteContext {
+  Arena* arena = nullptr;
+  Authenticator* auth = nullptr;
+  AgentDirectory* directory = nullptr;
+  Metrics* metrics = nullptr;
+  std::string base_url;   // "http://127.0.0.1:8080": claim URLs and discovery documents
+  std::string version;
+};
+
+// Adds every route of the arena, including /skill.md, /skill.json, /openapi.json and /metrics.
+void AddArenaRoutes(Router* router, RouteContext* ctx);
+
+// Rate-limit rules for the route classes used above (seed 002 §4 as defaults).
+std::vector<RateRule> DefaultRateRules();
+
+}  // namespace claw::server

@@ -1,0 +1,115 @@
+#include "sim/server/server.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "sim/server/arena.h"
+#include "sim/server/auth.h"
+#include "sim/server/http.h"
+#include "sim/server/routes.h"
+#include "sim/store/store.h"
+
+namespace claw::server {
+
+struct ArenaServer::Impl {
+  ServeConfig config;
+  std::string version;
+  std::unique_ptr<store::Store> store;
+  AgentDirectory directory;
+  std::unique_ptr<Arena> arena;
+  std::unique_ptr<Authenticator> auth;
+  Metrics metrics;
+  std::unique_ptr<RateLimiter> limiter;
+  Router router;
+  RouteContext ctx;
+  std::unique_ptr<HttpServer> http;
+  bool started = false;
+};
+
+ArenaServer::ArenaServer(ServeConfig config, std::string version) : impl_(std::make_unique<Impl>()) {
+  impl_->config = std::move(config);
+  impl_->version = std::move(version);
+}
+
+ArenaServer::~ArenaServer() { Stop(); }
+
+Status ArenaServer::Start() {
+  auto& m = *impl_;
+  const ServeConfig& c = m.config;
+  std::error_code ec;
+  std::filesystem::create_directories(c.data_dir, ec);
+  if (ec) {
+    return Status::IOError("cannot create data dir '" + c.data_dir + "': " + ec.message(),
+                           "choose another with --data-dir");
+  }
+  ::chmod(c.data_dir.c_str(), 0700);
+  store::SqliteOptions so;
+  so.path = c.store_path.empty() ? c.data_dir + "/arena.db" : c.store_path;
+  auto st = store::OpenSqliteStore(so);
+  if (!st.ok()) return st.status();
+  m.store = std::move(st).value();
+  auto salt = LoadOrCreateDeviceSalt(c.data_dir, std::getenv("ARENA_DEVICE_SALT"));
+  if (!salt.ok()) return salt.status();
+  m.auth = std::make_unique<Authenticator>(&m.directory, AuthOptions{c.auth_window_ms, c.ip_lock},
+                                           std::move(salt).value());
+  m.arena = std::make_unique<Arena>(c, m.store.get(), &m.directory);
+  CLAW_RETURN_IF_ERROR(m.arena->Start());
+  m.limiter = std::make_unique<RateLimiter>(DefaultRateRules());
+  HttpOptions ho;
+  ho.host = c.listen_host;
+  ho.port = c.listen_port;
+  ho.io_threads = c.io_threads;
+  ho.max_body = static_cast<std::size_t>(c.max_body);
+  ho.trusted_proxies = c.trusted_proxies;
+  m.http = std::make_unique<HttpServer>(ho, m.router, m.limiter.get(), &m.metrics);
+  // Agents are limited per agent (seed 002 §4 "per collective"), everyone else per IP.
+  m.http->SetRateKey([](const Request& r) {
+    auto agent = r.Header("x-agent-id");
+    return agent && !agent->empty() ? "agent:" + *agent : "ip:" + r.client_ip;
+  });
+  // Claim links need the base URL. With a fixed port it is known now; with port 0 it is set
+  // right after binding, before anyone can have learnt the port to send a request to.
+  m.ctx.arena = m.arena.get();
+  m.ctx.auth = m.auth.get();
+  m.ctx.directory = &m.directory;
+  m.ctx.metrics = &m.metrics;
+  m.ctx.version = m.version;
+  m.ctx.base_url = c.public_url;
+  if (m.ctx.base_url.empty() && c.listen_port != 0) m.ctx.base_url = base_url();
+  AddArenaRoutes(&m.router, &m.ctx);
+  Status s = m.http->Start();
+  if (!s.ok()) {
+    m.arena->Stop();
+    return s;
+  }
+  m.started = true;
+  if (m.ctx.base_url.empty()) m.ctx.base_url = base_url();
+  return Status::Ok();
+}
+
+std::uint16_t ArenaServer::port() const {
+  if (impl_->http && impl_->started) return impl_->http->port();
+  return impl_->config.listen_port;
+}
+
+std::string ArenaServer::base_url() const {
+  if (!impl_->config.public_url.empty()) return impl_->config.public_url;
+  std::string host = impl_->config.listen_host;
+  if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port());
+}
+
+void ArenaServer::Stop() {
+  auto& m = *impl_;
+  if (!m.started) return;
+  m.started = false;
+  if (m.http) m.http->Stop(5'000);
+  if (m.arena) m.arena->Stop();
+}
+
+}  // namespace claw::server

@@ -1,0 +1,269 @@
+// arena-sim serve in process: the real ArenaServer on 127.0.0.1 (port 0) with a temp data
+// dir and a real SQLite file, driven over HTTP by libcurl with requests signed by the client
+// library. Register, claim, trade, read back, restart, read back again; bad input changes
+// nothing.
+#include <curl/curl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/ed25519.h"
+#include "client/encoding.h"
+#include "client/signed_request.h"
+#include "sim/server/server.h"
+
+namespace {
+
+using nlohmann::json;
+using namespace claw;
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/claw-serve-test-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+struct Key {
+  client::Bytes secret, pub;
+  Key() {
+    secret.resize(crypto_sign_SECRETKEYBYTES);
+    pub.resize(crypto_sign_PUBLICKEYBYTES);
+    crypto_sign_keypair(pub.data(), secret.data());
+  }
+  std::string pub_text() const { return client::Base64UrlEncode(pub); }
+};
+
+struct Reply {
+  long status = 0;
+  std::string body;
+  json j() const { return json::parse(body, nullptr, false); }
+};
+
+std::size_t OnBody(char* p, std::size_t n, std::size_t m, void* out) {
+  static_cast<std::string*>(out)->append(p, n * m);
+  return n * m;
+}
+
+class Client {
+ public:
+  explicit Client(std::string base) : base_(std::move(base)), curl_(curl_easy_init()) {}
+  ~Client() { curl_easy_cleanup(curl_); }
+
+  Reply Send(const std::string& method, const std::string& target, const std::string& body,
+             const std::vector<std::string>& headers) {
+    Reply r;
+    curl_easy_reset(curl_);
+    const std::string url = base_ + target;
+    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
+    if (!body.empty() || method == "POST") {
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    }
+    curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
+    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &r.body);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, 10'000L);
+    CURLcode rc = curl_easy_perform(curl_);
+    curl_slist_free_all(list);
+    REQUIRE(rc == CURLE_OK);
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
+    return r;
+  }
+
+  // A §2-signed request; agent empty: the registration variant.
+  Reply Signed(const std::string& method, const std::string& target, const std::string& body,
+               const Key& key, const std::string& agent) {
+    client::SignRequestInput in;
+    in.method = method;
+    in.target = target;
+    in.body = body;
+    in.agent_id = agent;
+    auto h = client::SignRequest(in, key.secret);
+    REQUIRE(h.ok());
+    std::vector<std::string> headers = {"X-Timestamp: " + h->timestamp, "X-Nonce: " + h->nonce,
+                                        "X-Signature: " + h->signature};
+    if (!agent.empty()) headers.push_back("X-Agent-Id: " + agent);
+    return Send(method, target, body, headers);
+  }
+
+  Reply Get(const std::string& target) { return Send("GET", target, "", {}); }
+
+ private:
+  std::string base_;
+  CURL* curl_;
+};
+
+server::ServeConfig Config(const std::string& dir) {
+  server::ServeConfig c;
+  c.listen_host = "127.0.0.1";
+  c.listen_port = 0;
+  c.data_dir = dir;
+  c.synthetic_seed = 7;
+  c.io_threads = 2;
+  return c;
+}
+
+void WaitForPrices(Client& c) {
+  for (int i = 0; i < 100; ++i) {
+    json p = c.Get("/v1/prices").j();
+    if (p.is_object() && p["prices"].size() >= 2 && !p["prices"][0]["ask"].is_null()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL("the synthetic feed gave no prices");
+}
+
+}  // namespace
+
+TEST_CASE("register, claim, trade and read back across a restart") {
+  REQUIRE(sodium_init() >= 0);
+  TempDir dir;
+  Key key, other;
+  std::string agent_id, order_id;
+  json portfolio_before;
+  {
+    server::ArenaServer srv(Config(dir.path), "test");
+    REQUIRE(srv.Start().ok());
+    Client c(srv.base_url());
+
+    const std::string reg = json{{"name", "alice"}, {"description", "caf\u00e9 \u2603 bot"},
+                                 {"public_key", key.pub_text()}}.dump();
+    Reply r = c.Signed("POST", "/v1/agents/register", reg, key, "");
+    REQUIRE(r.status == 201);
+    json j = r.j();
+    agent_id = j["agent_id"];
+    CHECK(j["status"] == "pending_claim");
+    const std::string claim_url = j["claim_url"];
+    const std::string token = claim_url.substr(claim_url.rfind('/') + 1);
+    CHECK(token.rfind("claw_claim_", 0) == 0);
+
+    // The same key registering as another name with someone else's signature: refused.
+    r = c.Signed("POST", "/v1/agents/register",
+                 json{{"name", "bob"}, {"public_key", key.pub_text()}}.dump(), other, "");
+    CHECK(r.status == 401);
+    CHECK(r.j()["error"]["code"] == "INVALID_SIGNATURE");
+
+    // Non-UTF-8 in a name or description: 400, nothing registered.
+    r = c.Signed("POST", "/v1/agents/register",
+                 std::string("{\"name\":\"eve\",\"description\":\"\xff\xfe\",\"public_key\":\"") +
+                     other.pub_text() + "\"}",
+                 other, "");
+    CHECK(r.status == 400);
+    CHECK(c.Get("/v1/agents/eve").status == 404);
+
+    // The claim: wrong code, then the right one, then the token is spent.
+    r = c.Send("POST", "/v1/claim/" + token, R"({"verification_code":"x"})", {});
+    CHECK(r.status == 403);
+    CHECK(r.j()["error"]["details"]["attempts_left"] == 4);
+    r = c.Send("POST", "/v1/claim/" + token,
+               json{{"verification_code", j["verification_code"]}}.dump(), {});
+    REQUIRE(r.status == 200);
+    CHECK(r.j()["status"] == "claimed");
+    CHECK(c.Send("POST", "/v1/claim/" + token, R"({"verification_code":"x"})", {}).status == 410);
+
+    WaitForPrices(c);
+    r = c.Signed("POST", "/v1/orders",
+                 R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":0.1,"leverage":2})",
+                 key, agent_id);
+    REQUIRE(r.status == 201);
+    order_id = r.j()["order_id"];
+    CHECK(r.j()["quantity"] == "0.10000000");  // the JSON number's exact text, not a double
+
+    r = c.Signed("GET", "/v1/portfolio", "", key, agent_id);
+    REQUIRE(r.status == 200);
+    portfolio_before = r.j();
+    REQUIRE(portfolio_before["positions"].size() == 1);
+    CHECK(portfolio_before["positions"][0]["quantity"] == "0.10000000");
+    CHECK(portfolio_before["positions"][0]["leverage"] == 2);
+
+    // Another agent's signature on alice's id: refused and audited.
+    CHECK(c.Signed("GET", "/v1/portfolio", "", other, agent_id).status == 401);
+    r = c.Signed("GET", "/v1/audit", "", key, agent_id);
+    REQUIRE(r.status == 200);
+    bool saw_failure = false;
+    const json audit = r.j();
+    for (const auto& a : audit["audit_entries"]) saw_failure |= a["event_type"] == "auth_failure";
+    INFO(r.body);
+    CHECK(saw_failure);
+    srv.Stop();
+  }
+  {
+    server::ArenaServer srv(Config(dir.path), "test");
+    REQUIRE(srv.Start().ok());
+    Client c(srv.base_url());
+    Reply r = c.Signed("GET", "/v1/orders/" + order_id, "", key, agent_id);
+    REQUIRE(r.status == 200);
+    CHECK(r.j()["status"] == "filled");
+    r = c.Signed("GET", "/v1/portfolio", "", key, agent_id);
+    REQUIRE(r.status == 200);
+    json after = r.j();
+    REQUIRE(after["positions"].size() == 1);
+    CHECK(after["positions"][0]["entry_price"] == portfolio_before["positions"][0]["entry_price"]);
+    CHECK(after["balance"] == portfolio_before["balance"]);
+    r = c.Signed("GET", "/v1/agents/me", "", key, agent_id);
+    REQUIRE(r.status == 200);
+    CHECK(r.j()["description"] == "caf\u00e9 \u2603 bot");
+    CHECK(r.j()["status"] == "claimed");
+  }
+}
+
+TEST_CASE("bad orders answer the error envelope and change nothing") {
+  REQUIRE(sodium_init() >= 0);
+  TempDir dir;
+  server::ArenaServer srv(Config(dir.path), "test");
+  REQUIRE(srv.Start().ok());
+  Client c(srv.base_url());
+  Key key;
+  Reply r = c.Signed("POST", "/v1/agents/register",
+                     json{{"name", "trader"}, {"public_key", key.pub_text()}}.dump(), key, "");
+  REQUIRE(r.status == 201);
+  const std::string id = r.j()["agent_id"];
+  WaitForPrices(c);
+  const std::string balance = c.Signed("GET", "/v1/portfolio", "", key, id).j()["balance"];
+
+  struct Case {
+    const char* body;
+    long status;
+    const char* code;
+  };
+  const Case cases[] = {
+      {R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":1)", 400, "INVALID_REQUEST"},
+      {R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":Infinity})", 400, "INVALID_REQUEST"},
+      {R"([1,2,3])", 400, "INVALID_PARAMETER"},
+      {R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":"1.5e3"})", 400, "INVALID_PARAMETER"},
+      {R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":0.000000001})", 400, "INVALID_PARAMETER"},
+      {R"({"symbol":"BTCUSDT","side":"up","type":"market","quantity":1})", 400, "INVALID_PARAMETER"},
+      {R"({"symbol":"BTCUSDT","side":"buy","type":"limit","quantity":1})", 400, "INVALID_PARAMETER"},
+      {R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":1,"leverage":0})", 400, "INVALID_PARAMETER"},
+      {R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":1,"notional":5})", 400, "INVALID_PARAMETER"},
+      {R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":1000})", 403, "INSUFFICIENT_BALANCE"},
+      {R"({"symbol":"XYZ\"; DELETE FROM orders; --","side":"buy","type":"market","quantity":1})", 400, "INVALID_SYMBOL"},
+  };
+  for (const Case& k : cases) {
+    INFO(k.body);
+    std::this_thread::sleep_for(std::chrono::milliseconds(110));  // under the 10/s order limit
+    r = c.Signed("POST", "/v1/orders", k.body, key, id);
+    CHECK(r.status == k.status);
+    json e = r.j();
+    REQUIRE(e.is_object());
+    CHECK(e["error"]["code"] == k.code);
+    CHECK(std::string(e["error"]["request_id"]).rfind("req-", 0) == 0);
+  }
+  json p = c.Signed("GET", "/v1/portfolio", "", key, id).j();
+  CHECK(p["balance"] == balance);
+  CHECK(p["positions"].empty());
+  json open = c.Signed("GET", "/v1/orders?status=open,filled,partially_filled", "", key, id).j();
+  CHECK(open["orders"].empty());
+}
