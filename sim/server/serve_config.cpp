@@ -70,6 +70,13 @@ const std::map<std::string, Apply>& Keys() {
          while (!c->public_url.empty() && c->public_url.back() == '/') c->public_url.pop_back();
          return Status::Ok();
        }},
+      {"server.rate_limits",
+       [](const std::string& v, ServeConfig* c) {
+         auto b = Bool(v, "server.rate_limits");
+         if (!b.ok()) return b.status();
+         c->rate_limits = *b;
+         return Status::Ok();
+       }},
       {"store.backend",
        [](const std::string& v, ServeConfig* c) {
          if (v != "sqlite") {
@@ -232,7 +239,7 @@ std::string EffectiveConfigToml(const ServeConfig& c) {
   for (std::size_t i = 0; i < c.trusted_proxies.size(); ++i) {
     o << (i ? ", " : "") << q(c.trusted_proxies[i]);
   }
-  o << "]\npublic_url = " << q(c.public_url) << "\n\n[store]\nbackend = " << q(c.store_backend)
+  o << "]\npublic_url = " << q(c.public_url) << "\nrate_limits = " << (c.rate_limits ? "true" : "false") << "\n\n[store]\nbackend = " << q(c.store_backend)
     << "\ndata_dir = " << q(c.data_dir) << "\npath = "
     << q(c.store_path.empty() ? c.data_dir + "/arena.db" : c.store_path)
     << "\n\n[auth]\nwindow_s = " << c.auth_window_ms / 1000

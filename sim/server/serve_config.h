@@ -26,6 +26,7 @@ struct ServeConfig {
   std::int64_t max_body = 65'536;
   std::vector<std::string> trusted_proxies;
   std::string public_url;               // base of claim URLs; default http://<listen>
+  bool rate_limits = true;              // false: no 429s (load tests, trusted networks)
   // [store]
   std::string store_backend = "sqlite";
   std::string data_dir = "var/arena";

@@ -65,7 +65,8 @@ Status ArenaServer::Start() {
   ho.io_threads = c.io_threads;
   ho.max_body = static_cast<std::size_t>(c.max_body);
   ho.trusted_proxies = c.trusted_proxies;
-  m.http = std::make_unique<HttpServer>(ho, m.router, m.limiter.get(), &m.metrics);
+  m.http = std::make_unique<HttpServer>(ho, m.router, c.rate_limits ? m.limiter.get() : nullptr,
+                                        &m.metrics);
   // Agents are limited per agent (seed 002 §4 "per collective"), everyone else per IP.
   m.http->SetRateKey([](const Request& r) {
     auto agent = r.Header("x-agent-id");
