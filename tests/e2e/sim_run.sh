@@ -17,7 +17,7 @@ agents=(--agent "hold=python3 $strategies/buy_and_hold.py"
         --agent "random=python3 $strategies/random_trader.py --seed 7 --rate 0.1")
 
 for n in 1 2; do
-  "$arena" run "${feeds[@]}" "${agents[@]}" --step 1s --report "$work/report$n.json" \
+  "$arena" run "${feeds[@]}" "${agents[@]}" --step 1s --step-timeout 60s --report "$work/report$n.json" \
     > "$work/board$n.txt" 2> "$work/err$n.txt" || fail "run $n exited $?: $(cat "$work/err$n.txt")"
 done
 jq -e '.agents | length == 3' "$work/report1.json" >/dev/null || fail "report has no 3 agents"
@@ -40,7 +40,7 @@ cmp "$work/board1.txt" "$work/board2.txt" || fail "leaderboards differ"
 
 # The gate: a condition that holds exits 10 and names the agent; one that does not exits 0.
 set +e
-"$arena" run "${feeds[@]:0:2}" "${agents[@]:0:2}" --step 1s --fail-if 'hold.trades>=0' \
+"$arena" run "${feeds[@]:0:2}" "${agents[@]:0:2}" --step 1s --step-timeout 60s --fail-if 'hold.trades>=0' \
   > /dev/null 2> "$work/gate.txt"
 rc=$?
 set -e
@@ -73,7 +73,7 @@ set -e
 "$arena" synth --symbols BTCUSDT,ETHUSDT --duration 10m --seed 7 --out "$work/s1.jsonl" >/dev/null
 "$arena" synth --symbols BTCUSDT,ETHUSDT --duration 10m --seed 7 --out "$work/s2.jsonl" >/dev/null
 cmp "$work/s1.jsonl" "$work/s2.jsonl" || fail "synth is not deterministic"
-"$arena" run --feed "$work/s1.jsonl" "${agents[@]}" --step 1s --json > "$work/synth-report.json" ||
+"$arena" run --feed "$work/s1.jsonl" "${agents[@]}" --step 1s --step-timeout 60s --json > "$work/synth-report.json" ||
   fail "run on the synthetic feed failed"
 jq -e '[.agents[].status] == ["ok","ok","ok"]' "$work/synth-report.json" >/dev/null || fail "synthetic run"
 echo "sim_run: ok"

@@ -49,7 +49,7 @@ std::string Strategy(const char* file) {
 RunOptions Options(const Fixture& f) {
   RunOptions o;
   o.config.feed_files = {f.feed};
-  o.config.step_timeout_ms = 2000;
+  o.config.step_timeout_ms = 30000;  // generous: python start-up on a loaded CI machine
   o.config.snapshot_interval_ms = 1000;
   o.agents = {{"hold", Strategy("buy_and_hold.py")},
               {"ma", Strategy("ma_crossover.py --fast 3 --slow 8")},
