@@ -17,7 +17,9 @@ int main(int argc, char** argv) {
     args.insert(args.begin() + 1, kArenaSim);
     ctx.prog = "arena-sim";
   }
-  CLI::App app{"", ctx.prog};
+  // Usage lines name the canonical command ("claw arena-sim run"), which works under both names;
+  // naming the top level "arena-sim" would print "arena-sim arena-sim run".
+  CLI::App app{"", "claw"};
   BuildApp(app, ctx);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
