@@ -10,6 +10,7 @@
 
 #include "claw_version.h"
 #include "cli/commands.h"
+#include "sim/feed/feed.h"
 #include "sim/server/serve_config.h"
 #include "sim/server/server.h"
 
@@ -38,30 +39,16 @@ Status ApplyFlags(const ServeFlags& f, server::ServeConfig* c) {
   if (f.io_threads > 0) c->io_threads = f.io_threads;
   if (!f.public_url.empty()) c->public_url = f.public_url;
   if (f.seed) c->synthetic_seed = f.seed;
-  if (!f.symbols.empty()) {
-    c->synthetic_symbols.clear();
-    std::size_t pos = 0;
-    for (;;) {
-      std::size_t comma = f.symbols.find(',', pos);
-      c->synthetic_symbols.push_back(f.symbols.substr(pos, comma - pos));
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
-  }
+  if (!f.symbols.empty()) c->synthetic_symbols = run::SplitList(f.symbols);
+  feed::SynthOptions synth;
+  synth.symbols = c->synthetic_symbols;
+  CLAW_RETURN_IF_ERROR(feed::ValidateSynthOptions(synth).WithContext("--symbols"));
   if (!f.feed.empty()) {
     if (f.feed == "synthetic") {
       c->feed_source = "synthetic";
     } else if (f.feed.rfind("replay:", 0) == 0 && f.feed.size() > 7) {
       c->feed_source = "replay";
-      c->arena.feed_files.clear();
-      std::string files = f.feed.substr(7);
-      std::size_t pos = 0;
-      for (;;) {
-        std::size_t comma = files.find(',', pos);
-        c->arena.feed_files.push_back(files.substr(pos, comma - pos));
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-      }
+      c->arena.feed_files = run::SplitList(f.feed.substr(7));
     } else if (f.feed == "binance") {
       return Status::InvalidArgument("--feed binance is not available yet",
                                      "use --feed synthetic or --feed replay:FILE[,FILE...]");

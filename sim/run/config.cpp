@@ -209,16 +209,6 @@ std::string EnvName(const std::string& key) {
   return name;
 }
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 // Reads the TOML file into flat "section.key" -> text, plus instruments and feed files.
 Status ReadToml(const std::string& path, std::map<std::string, std::string>* flat,
                 RunConfig* config, std::vector<toml::value>* instruments) {
@@ -258,6 +248,16 @@ Status ReadToml(const std::string& path, std::map<std::string, std::string>* fla
 }
 
 }  // namespace
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
 
 EnvLookup ProcessEnv() {
   return [](const std::string& name, std::string* value) {

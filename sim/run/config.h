@@ -38,6 +38,9 @@ struct RunConfig {
 using EnvLookup = std::function<bool(const std::string& name, std::string* value)>;
 EnvLookup ProcessEnv();
 
+// "a,b,,c" -> {"a", "b", "c"}: comma-separated lists in config values, env and flags.
+std::vector<std::string> SplitList(const std::string& s);
+
 // Loads `path` (empty: defaults only), then applies ARENA_* overrides from `env`.
 // Errors name the file, the key and what was expected.
 Result<RunConfig> LoadRunConfig(const std::string& path, const EnvLookup& env);

@@ -27,16 +27,6 @@ Result<bool> Bool(const std::string& v, const std::string& key) {
   return Status::InvalidArgument("'" + key + "' must be true or false, not '" + v + "'");
 }
 
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 // The keys this file owns; each applies a text value (from TOML or the environment).
 using Apply = Status (*)(const std::string& v, ServeConfig* c);
 const std::map<std::string, Apply>& Keys() {
@@ -58,7 +48,7 @@ const std::map<std::string, Apply>& Keys() {
        }},
       {"server.trusted_proxies",
        [](const std::string& v, ServeConfig* c) {
-         c->trusted_proxies = Split(v);
+         c->trusted_proxies = run::SplitList(v);
          return Status::Ok();
        }},
       {"server.public_url",
@@ -168,6 +158,11 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
   if (!arena.ok()) return arena.status();
   config.arena = std::move(arena).value();
   std::map<std::string, std::string> flat;
+  // The runner replays as fast as it can by default; a server replays in real time unless
+  // [feed] speed (or ARENA_FEED_SPEED) says otherwise.
+  bool speed_given = false;
+  std::string ignored;
+  if (env && env("ARENA_FEED_SPEED", &ignored)) speed_given = true;
   if (!path.empty()) {
     toml::value root;
     try {
@@ -182,6 +177,7 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
       if (!body.is_table()) return Status::InvalidArgument("'" + section + "' must be a table");
       for (const auto& [k, v] : body.as_table()) {
         const std::string key = section + "." + k;
+        if (key == "feed.speed") speed_given = true;
         if (section == "feed" && key != "feed.source") continue;  // the runner's keys
         if (!Keys().count(key)) {
           std::string known;
@@ -206,6 +202,10 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
     if (!s.ok()) return s.WithContext(path.empty() ? EnvName(key) : "config '" + path + "'");
   }
   if (!config.arena.feed_files.empty() && !flat.count("feed.source")) config.feed_source = "replay";
+  if (!speed_given) {
+    config.arena.speed = run::SpeedMode::kRealtime;
+    config.arena.speed_factor_e3 = 1000;
+  }
   return config;
 }
 

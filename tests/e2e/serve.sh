@@ -230,6 +230,39 @@ for round in 1 2 3; do
   jq -r '.orders[].client_order_id' "$tmp/resp" | sort | uniq -d >"$tmp/dups"
   [ ! -s "$tmp/dups" ] || fail "round $round: an order was applied twice"
 done
+# The port is taken: exit 6 with a clear message. --print-config shows the effective config.
+port=${base##*:}
+set +e
+"$arena" serve --listen "127.0.0.1:$port" --data-dir "$tmp/other" 2>"$tmp/taken.err"; rc=$?
+set -e
+[ $rc -eq 6 ] || fail "serving on a taken port exited $rc: $(cat "$tmp/taken.err")"
+grep -q "cannot listen" "$tmp/taken.err" || fail "taken port message: $(cat "$tmp/taken.err")"
+ARENA_AUTH_IP_LOCK=true "$arena" serve --print-config --listen 0.0.0.0:9999 >"$tmp/config.toml"
+grep -q '^listen = "0.0.0.0:9999"$' "$tmp/config.toml" || fail "print-config listen"
+grep -q '^ip_lock = true$' "$tmp/config.toml" || fail "print-config env override"
 kill -TERM "$server_pid"; wait "$server_pid" || fail "SIGTERM exit status $?"
 server_pid=
+
+# A replay feed at max speed: the recording's prices arrive and the feed says it finished.
+recording=${CLAW_SHARED_DATA:-}/binance/hftbacktest_spot_btcusdt_20240808.gz
+if [ -f "$recording" ]; then
+  data=$tmp/replay
+  "$arena" --json serve --listen 127.0.0.1:0 --data-dir "$data" --feed "replay:$recording" \
+    --speed max >"$tmp/server.out" 2>"$tmp/server.err" &
+  server_pid=$!
+  for _ in $(seq 1 100); do [ -s "$tmp/server.out" ] && break; sleep 0.1; done
+  base=$(jq -r .url "$tmp/server.out")
+  for _ in $(seq 1 100); do
+    pub "$base/v1/health"
+    [ "$(jq -r .feed.state "$tmp/resp")" = finished ] && break
+    sleep 0.1
+  done
+  jq -e '.feed.state == "finished" and .feed.events > 10000 and (.arena_time | startswith("2024-08-0"))' \
+    "$tmp/resp" >/dev/null || fail "replay feed: $(cat "$tmp/resp")"
+  pub "$base/v1/prices"; want 200
+  jq -e '.prices[0].symbol == "BTCUSDT" and (.prices[0].bid | test("^[0-9]+\\.[0-9]{4}$"))' "$tmp/resp" >/dev/null ||
+    fail "replayed prices: $(cat "$tmp/resp")"
+  kill -TERM "$server_pid"; wait "$server_pid" || fail "SIGTERM exit status $?"
+  server_pid=
+fi
 echo "serve: ok"
