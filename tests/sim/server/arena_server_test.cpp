@@ -85,7 +85,7 @@ class Client {
 
   // A §2-signed request; agent empty: the registration variant.
   Reply Signed(const std::string& method, const std::string& target, const std::string& body,
-               const Key& key, const std::string& agent) {
+               const Key& key, const std::string& agent, const std::string& forwarded_for = "") {
     client::SignRequestInput in;
     in.method = method;
     in.target = target;
@@ -96,6 +96,7 @@ class Client {
     std::vector<std::string> headers = {"X-Timestamp: " + h->timestamp, "X-Nonce: " + h->nonce,
                                         "X-Signature: " + h->signature};
     if (!agent.empty()) headers.push_back("X-Agent-Id: " + agent);
+    if (!forwarded_for.empty()) headers.push_back("X-Forwarded-For: " + forwarded_for);
     return Send(method, target, body, headers);
   }
 
@@ -266,4 +267,41 @@ TEST_CASE("bad orders answer the error envelope and change nothing") {
   CHECK(p["positions"].empty());
   json open = c.Signed("GET", "/v1/orders?status=open,filled,partially_filled", "", key, id).j();
   CHECK(open["orders"].empty());
+}
+
+TEST_CASE("device anchoring: with auth.ip_lock an agent is held to its registration address") {
+  REQUIRE(sodium_init() >= 0);
+  TempDir dir;
+  server::ServeConfig config = Config(dir.path);
+  config.ip_lock = true;
+  config.trusted_proxies = {"127.0.0.1"};  // so the test can speak for other addresses
+  server::ArenaServer srv(config, "test");
+  REQUIRE(srv.Start().ok());
+  Client c(srv.base_url());
+  Key key;
+  Reply r = c.Signed("POST", "/v1/agents/register",
+                     json{{"name", "anchored"}, {"public_key", key.pub_text()}}.dump(), key, "",
+                     "10.0.0.1");
+  REQUIRE(r.status == 201);
+  const std::string id = r.j()["agent_id"];
+  CHECK(c.Signed("GET", "/v1/agents/me", "", key, id, "10.0.0.1").status == 200);
+  r = c.Signed("GET", "/v1/agents/me", "", key, id, "10.0.0.2");
+  CHECK(r.status == 401);
+  CHECK(r.j()["error"]["code"] == "IP_MISMATCH");
+  // A forwarded address from an untrusted peer would be ignored; here the peer is trusted, and
+  // the rightmost untrusted hop counts: a client cannot prepend the anchored address.
+  r = c.Signed("GET", "/v1/agents/me", "", key, id, "10.0.0.1, 10.0.0.2");
+  CHECK(r.status == 401);
+  CHECK(r.j()["error"]["code"] == "IP_MISMATCH");
+}
+
+TEST_CASE("the rate limit answers 429 with the X-RateLimit headers") {
+  REQUIRE(sodium_init() >= 0);
+  TempDir dir;
+  server::ArenaServer srv(Config(dir.path), "test");
+  REQUIRE(srv.Start().ok());
+  Client c(srv.base_url());
+  long last = 0;
+  for (int i = 0; i < 70 && last != 429; ++i) last = c.Get("/v1/health").status;
+  CHECK(last == 429);  // public routes: 60 per minute per IP
 }
