@@ -110,6 +110,7 @@ std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
   const Status s = client::StatusForError(e);
   *ctx_.err << ctx_.prog << ": error: " << s.message() << "\n";
   if (!s.hint().empty()) *ctx_.err << "  hint: " << s.hint() << "\n";
+  if (!e.order_id.empty()) *ctx_.err << "  order " << e.order_id << " is recorded as rejected\n";
   if (ctx_.json) {
     *ctx_.out << r->body;
     if (r->body.empty() || r->body.back() != '\n') *ctx_.out << "\n";

@@ -27,7 +27,9 @@ ApiError ParseApiError(const HttpResponse& response) {
   if (!str("code").empty()) e.code = str("code");
   e.message = str("message");
   e.hint = str("hint");
-  if (auto d = it->find("details"); d != it->end() && d->is_object()) e.has_order_id = d->contains("order_id");
+  if (auto d = it->find("details"); d != it->end() && d->is_object()) {
+    if (auto id = d->find("order_id"); id != d->end()) e.order_id = id->is_string() ? id->get<std::string>() : id->dump();
+  }
   return e;
 }
 
@@ -35,7 +37,7 @@ Status StatusForError(const ApiError& e) {
   std::string message = e.code + ": " + e.message;
   const int h = e.http_status;
   StatusCode code = StatusCode::kInternal;
-  if (e.has_order_id || h == 409 || h == 422) code = StatusCode::kRejected;
+  if (!e.order_id.empty() || h == 409 || h == 422) code = StatusCode::kRejected;
   else if (h == 401) code = StatusCode::kUnauthenticated;
   else if (h == 403) code = StatusCode::kPermissionDenied;
   else if (h == 400 || h == 405 || h == 413) code = StatusCode::kInvalidArgument;

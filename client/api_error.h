@@ -16,7 +16,7 @@ struct ApiError {
   std::string code;     // "INSUFFICIENT_BALANCE"; "HTTP_<status>" when the body has no envelope
   std::string message;
   std::string hint;
-  bool has_order_id = false;  // error.details.order_id: the engine recorded a rejected order
+  std::string order_id;  // error.details.order_id: the engine recorded a rejected order
 };
 
 // Reads the envelope; tolerates any body (non-JSON bodies give code HTTP_<status>).

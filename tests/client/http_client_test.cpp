@@ -130,6 +130,7 @@ TEST_CASE("server errors map to exit classes with the server's code, message and
   CHECK(s.code() == StatusCode::kRejected);
   CHECK(s.message() == "INSUFFICIENT_BALANCE: not enough");
   CHECK(s.hint() == "GET /v1/portfolio");
+  CHECK(ParseApiError({403, R"({"error":{"code":"X","message":"m","details":{"order_id":"7"}}})", 1}).order_id == "7");
   CHECK(status(403, R"({"error":{"code":"WRONG_CODE","message":"m"}})").code() == StatusCode::kPermissionDenied);
   CHECK(status(401, R"({"error":{"code":"INVALID_SIGNATURE","message":"m"}})").code() == StatusCode::kUnauthenticated);
   CHECK(status(400, R"({"error":{"code":"INVALID_PARAMETER","message":"m"}})").code() == StatusCode::kInvalidArgument);
