@@ -61,14 +61,43 @@ Status ApiSession::SaveProfile(const ProfileValues& values) {
   return SaveConfig(ConfigPath(), config_);
 }
 
-std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
-  if (call.auth == Auth::kSigned && settings_.agent_id.empty()) {
-    ctx_.Fail(Status::InvalidArgument("no agent id for profile '" + settings_.profile + "'",
-                                      "run 'claw register', or 'claw config set agent_id ID', or set CLAW_AGENT_ID"));
-    return std::nullopt;
+namespace {
+
+// Signs each attempt afresh (new nonce and timestamp): the arena refuses a replayed nonce.
+std::function<Result<std::vector<std::string>>(const client::HttpRequest&)> Signer(std::string agent,
+                                                                                   client::Bytes key) {
+  return [agent = std::move(agent), key = std::move(key)](const client::HttpRequest& r)
+             -> Result<std::vector<std::string>> {
+    client::SignRequestInput in{r.method, r.target, r.body, agent, std::nullopt, std::nullopt};
+    Result<client::SignedHeaders> h = client::SignRequest(in, key);
+    if (!h.ok()) return h.status();
+    std::vector<std::string> out;
+    if (!agent.empty()) out.push_back(std::string(client::kHeaderAgentId) + ": " + h->agent_id);
+    out.push_back(std::string(client::kHeaderTimestamp) + ": " + h->timestamp);
+    out.push_back(std::string(client::kHeaderNonce) + ": " + h->nonce);
+    out.push_back(std::string(client::kHeaderSignature) + ": " + h->signature);
+    return out;
+  };
+}
+
+// The server's error: code, message and hint on stderr; its document unchanged with --json.
+void ReportServerError(Context& ctx, const client::HttpResponse& r) {
+  const client::ApiError e = client::ParseApiError(r);
+  const Status s = client::StatusForError(e);
+  *ctx.err << ctx.prog << ": error: " << s.message() << "\n";
+  if (!s.hint().empty()) *ctx.err << "  hint: " << s.hint() << "\n";
+  if (!e.order_id.empty()) *ctx.err << "  order " << e.order_id << " is recorded as rejected\n";
+  if (ctx.json) {
+    *ctx.out << r.body;
+    if (r.body.empty() || r.body.back() != '\n') *ctx.out << "\n";
   }
-  if (call.auth != Auth::kNone && !LoadKey()) return std::nullopt;
-  const std::string base = call.base_url.empty() ? settings_.server : call.base_url;
+  ctx.exit_code = ExitCodeFor(s);
+  if (ctx.exit_code == kExitOk) ctx.exit_code = kExitFailure;
+}
+
+}  // namespace
+
+client::Transport& ApiSession::TransportFor(const std::string& base) {
   if (!transport_ || transport_base_ != base) {
     client::HttpOptions o;
     o.base_url = base;
@@ -78,45 +107,32 @@ std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
     transport_ = std::make_unique<client::CurlTransport>(o);
     transport_base_ = base;
   }
+  return *transport_;
+}
+
+std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
+  if (call.auth == Auth::kSigned && settings_.agent_id.empty()) {
+    ctx_.Fail(Status::InvalidArgument("no agent id for profile '" + settings_.profile + "'",
+                                      "run 'claw register', or 'claw config set agent_id ID', or set CLAW_AGENT_ID"));
+    return std::nullopt;
+  }
+  if (call.auth != Auth::kNone && !LoadKey()) return std::nullopt;
   client::HttpRequest req;
   req.method = call.method;
   req.target = call.target;
   req.body = call.body;
   req.idempotent = call.idempotent;
-  if (call.auth != Auth::kNone) {
-    const std::string agent = call.auth == Auth::kSigned ? settings_.agent_id : "";
-    const client::Bytes key = *secret_key_;
-    req.sign = [agent, key](const client::HttpRequest& r) -> Result<std::vector<std::string>> {
-      client::SignRequestInput in{r.method, r.target, r.body, agent, std::nullopt, std::nullopt};
-      Result<client::SignedHeaders> h = client::SignRequest(in, key);
-      if (!h.ok()) return h.status();
-      std::vector<std::string> out;
-      if (!agent.empty()) out.push_back(std::string(client::kHeaderAgentId) + ": " + h->agent_id);
-      out.push_back(std::string(client::kHeaderTimestamp) + ": " + h->timestamp);
-      out.push_back(std::string(client::kHeaderNonce) + ": " + h->nonce);
-      out.push_back(std::string(client::kHeaderSignature) + ": " + h->signature);
-      return out;
-    };
-  }
+  if (call.auth != Auth::kNone) req.sign = Signer(call.auth == Auth::kSigned ? settings_.agent_id : "", *secret_key_);
   client::RetryPolicy policy;
   policy.max_attempts = 1 + settings_.retries;
-  Result<client::HttpResponse> r = client::SendWithRetry(*transport_, policy, req);
+  Result<client::HttpResponse> r =
+      client::SendWithRetry(TransportFor(call.base_url.empty() ? settings_.server : call.base_url), policy, req);
   if (!r.ok()) {
     ctx_.Fail(r.status());
     return std::nullopt;
   }
   if (r->status >= 200 && r->status < 300) return *r;
-  const client::ApiError e = client::ParseApiError(*r);
-  const Status s = client::StatusForError(e);
-  *ctx_.err << ctx_.prog << ": error: " << s.message() << "\n";
-  if (!s.hint().empty()) *ctx_.err << "  hint: " << s.hint() << "\n";
-  if (!e.order_id.empty()) *ctx_.err << "  order " << e.order_id << " is recorded as rejected\n";
-  if (ctx_.json) {
-    *ctx_.out << r->body;
-    if (r->body.empty() || r->body.back() != '\n') *ctx_.out << "\n";
-  }
-  ctx_.exit_code = ExitCodeFor(s);
-  if (ctx_.exit_code == kExitOk) ctx_.exit_code = kExitFailure;
+  ReportServerError(ctx_, *r);
   return std::nullopt;
 }
 

@@ -59,6 +59,8 @@ class ApiSession {
 
  private:
   bool LoadKey();
+  // The transport for `base`, kept across calls to the same server (keep-alive).
+  client::Transport& TransportFor(const std::string& base);
   Context& ctx_;
   ConfigFile config_;
   Settings settings_;

@@ -31,6 +31,11 @@ void RunRegister(Context& ctx, const RegisterOptions& o) {
   const ordered_json j = ordered_json::parse(r->body, nullptr, false);
   const std::string agent_id = j.is_object() ? Cell(j, "agent_id") : "-";
   if (agent_id != "-") {
+    const ProfileValues& old = api.config().profiles[api.settings().profile];
+    if (auto it = old.find("agent_id"); it != old.end() && it->second != agent_id && !ctx.quiet) {
+      *ctx.err << "replacing agent_id " << it->second << " in profile '" << api.settings().profile
+               << "' (use --profile NAME to keep several agents)\n";
+    }
     Status s = api.SaveProfile({{"agent_id", agent_id}, {"key", api.settings().key}, {"server", api.settings().server}});
     if (!s.ok()) {
       ctx.Fail(s.WithContext("registered as " + agent_id + " but could not save the profile"));
