@@ -56,6 +56,9 @@ run 0 "$claw" config get server
 run 2 "$claw" config set output yaml
 run 2 "$claw" config set colour red
 run 0 "$claw" --profile other config set server http://127.0.0.1:1
+# Without CLAW_HOME the file lives under $XDG_CONFIG_HOME/claw.
+(unset CLAW_HOME; XDG_CONFIG_HOME=$tmp/xdg "$claw" -q config set output json) || fail "config set under XDG"
+grep -q '^output = "json"$' "$tmp/xdg/claw/config.toml" || fail "no \$XDG_CONFIG_HOME/claw/config.toml"
 run 0 "$claw" --json config list
 jqo '.selected_profile == "default" and .profiles.other.server == "http://127.0.0.1:1" and .profiles.default.key == "alice"'
 # Flags win over the environment, the environment over the file.
