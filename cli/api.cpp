@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -132,9 +133,12 @@ std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
     return std::nullopt;
   }
   if (r->status >= 200 && r->status < 300) return *r;
+  if (std::find(call.pass.begin(), call.pass.end(), r->status) != call.pass.end()) return *r;
   ReportServerError(ctx_, *r);
   return std::nullopt;
 }
+
+void ApiSession::ReportError(const client::HttpResponse& response) { ReportServerError(ctx_, response); }
 
 void ApiSession::Print(const client::HttpResponse& response,
                        const std::function<void(const nlohmann::ordered_json&)>& table) {

@@ -29,6 +29,7 @@ struct ApiCall {
   Auth auth = Auth::kSigned;
   bool idempotent = true;  // retry on network errors and 5xx
   std::string base_url;    // overrides the profile's server (claim URLs name their server)
+  std::vector<int> pass;   // non-2xx statuses returned to the caller instead of reported
 };
 
 class ApiSession {
@@ -42,6 +43,9 @@ class ApiSession {
   // Sends the call. On a 2xx answer returns it. Otherwise reports (server's error or the
   // network failure) through ctx, or prints the body with --json, and returns nullopt.
   std::optional<client::HttpResponse> Send(const ApiCall& call);
+
+  // Reports a non-2xx answer as Send does (for statuses the caller asked to see in `pass`).
+  void ReportError(const client::HttpResponse& response);
 
   // Prints a 2xx body: unchanged with --json, else through `table` (given the parsed JSON).
   void Print(const client::HttpResponse& response,

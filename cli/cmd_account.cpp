@@ -80,7 +80,7 @@ void AddRead(CLI::App& app, Context& ctx, const std::string& name, const std::st
     if (!api.Init()) return;
     std::string target = o->path;
     for (const auto& [param, value] : o->query) AddQuery(target, param, value);
-    auto r = api.Send({"GET", target, "", Auth::kSigned, true, ""});
+    auto r = api.Send({"GET", target, "", Auth::kSigned, true, "", {}});
     if (!r) return;
     api.Print(*r, [&](const ordered_json& j) { print(ctx, j); });
   });

@@ -26,7 +26,7 @@ void RunRegister(Context& ctx, const RegisterOptions& o) {
   ordered_json body = {{"name", o.name}, {"description", o.description}, {"public_key", *pub}};
   if (!o.eth_address.empty()) body["eth_address"] = o.eth_address;
   // Not retried: a repeat after a lost answer would be NAME_TAKEN, never a second agent.
-  auto r = api.Send({"POST", "/v1/agents/register", body.dump(), Auth::kRegistration, false, ""});
+  auto r = api.Send({"POST", "/v1/agents/register", body.dump(), Auth::kRegistration, false, "", {}});
   if (!r) return;
   const ordered_json j = ordered_json::parse(r->body, nullptr, false);
   const std::string agent_id = j.is_object() ? Cell(j, "agent_id") : "-";
@@ -72,7 +72,7 @@ void RunClaim(Context& ctx, const ClaimOptions& o) {
   ApiSession api(ctx);
   if (!api.Init(/*need_profile=*/false)) return;
   const ordered_json body = {{"verification_code", o.code}};
-  auto r = api.Send({"POST", "/v1/claim/" + token, body.dump(), Auth::kNone, false, o.url.substr(0, at)});
+  auto r = api.Send({"POST", "/v1/claim/" + token, body.dump(), Auth::kNone, false, o.url.substr(0, at), {}});
   if (!r) return;
   api.Print(*r, [&](const ordered_json& a) {
     *ctx.out << "claimed agent " << Cell(a, "name") << " (" << Cell(a, "agent_id") << ")\n"
@@ -83,7 +83,7 @@ void RunClaim(Context& ctx, const ClaimOptions& o) {
 void RunMe(Context& ctx) {
   ApiSession api(ctx);
   if (!api.Init()) return;
-  auto r = api.Send({"GET", "/v1/agents/me", "", Auth::kSigned, true, ""});
+  auto r = api.Send({"GET", "/v1/agents/me", "", Auth::kSigned, true, "", {}});
   if (!r) return;
   api.Print(*r, [&](const ordered_json& a) { PrintFields(*ctx.out, a); });
 }

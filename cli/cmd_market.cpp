@@ -40,7 +40,7 @@ void PrintLeaderboard(Context& ctx, const ordered_json& j) {
 void RunPublic(Context& ctx, const std::string& target, void (*print)(Context&, const ordered_json&)) {
   ApiSession api(ctx);
   if (!api.Init()) return;
-  auto r = api.Send({"GET", target, "", Auth::kNone, true, ""});
+  auto r = api.Send({"GET", target, "", Auth::kNone, true, "", {}});
   if (!r) return;
   api.Print(*r, [&](const ordered_json& j) { print(ctx, j); });
 }
@@ -50,7 +50,7 @@ void RunHealth(Context& ctx) {
   if (!api.Init()) return;
   // An unhealthy arena answers 503 with the health document; Send reports it (exit 6) and
   // prints that document with --json.
-  auto r = api.Send({"GET", "/v1/health", "", Auth::kNone, true, ""});
+  auto r = api.Send({"GET", "/v1/health", "", Auth::kNone, true, "", {}});
   if (!r) return;
   api.Print(*r, [&](const ordered_json& j) { PrintFields(*ctx.out, j); });
 }

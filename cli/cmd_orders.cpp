@@ -48,7 +48,7 @@ void RunOrder(Context& ctx, const OrderOptions& o) {
   // The idempotency key makes a retry safe: the arena answers a repeat with the original order.
   body["client_order_id"] = o.client_id.empty() ? "claw-" + client::NewNonce() : o.client_id;
   if (!o.rationale.empty()) body["rationale"] = o.rationale;
-  auto r = api.Send({"POST", "/v1/orders", body.dump(), Auth::kSigned, true, ""});
+  auto r = api.Send({"POST", "/v1/orders", body.dump(), Auth::kSigned, true, "", {}});
   if (!r) return;
   api.Print(*r, [&](const ordered_json& j) { PrintOrder(ctx, j); });
 }
@@ -57,7 +57,7 @@ void RunOrderGet(Context& ctx, const std::string& id) {
   ApiSession api(ctx);
   if (!api.Init()) return;
   const std::string target = "/v1/orders/" + PercentEncode(id);
-  auto r = api.Send({"GET", target, "", Auth::kSigned, true, ""});
+  auto r = api.Send({"GET", target, "", Auth::kSigned, true, "", {}});
   if (!r) return;
   api.Print(*r, [&](const ordered_json& j) {
     PrintOrder(ctx, j);
@@ -88,7 +88,7 @@ void RunOrders(Context& ctx, const ListOptions& o) {
   AddQuery(target, "symbol", o.symbol);
   AddQuery(target, "limit", o.limit);
   AddQuery(target, "offset", o.offset);
-  auto r = api.Send({"GET", target, "", Auth::kSigned, true, ""});
+  auto r = api.Send({"GET", target, "", Auth::kSigned, true, "", {}});
   if (!r) return;
   api.Print(*r, [&](const ordered_json& j) {
     Table t({"ORDER", "SYMBOL", "SIDE", "TYPE", "QTY", "PRICE", "FILLED", "AVG_PRICE", "STATUS", "CREATED_AT"});
@@ -106,20 +106,41 @@ struct CancelOptions {
   bool all = false;
 };
 
+void PrintCancelled(Context& ctx, const ordered_json& j) {
+  *ctx.out << "order " << Cell(j, "order_id") << " " << Cell(j, "status") << " (filled "
+           << Cell(j, "filled_quantity") << ", remaining " << Cell(j, "remaining_quantity") << ")\n";
+}
+
+// A cancel is retried on network errors and 5xx; when an earlier attempt did cancel but its
+// answer was lost, the retry hears 409 "the order is cancelled". That is the success the user
+// asked for: confirm it with the order itself (printed unchanged with --json).
+void ConfirmCancelled(ApiSession& api, const client::HttpResponse& conflict, const std::string& target) {
+  if (conflict.attempts > 1) {
+    auto r = api.Send({"GET", target, "", Auth::kSigned, true, "", {}});
+    if (!r) return;
+    const ordered_json j = ordered_json::parse(r->body, nullptr, false);
+    if (!j.is_discarded() && Cell(j, "status") == "cancelled") {
+      if (!api.ctx().quiet) *api.ctx().err << "an earlier attempt cancelled the order; its answer was lost\n";
+      return api.Print(*r, [&](const ordered_json& o) { PrintCancelled(api.ctx(), o); });
+    }
+  }
+  api.ReportError(conflict);
+}
+
 void RunCancel(Context& ctx, const CancelOptions& o) {
   if (o.id.empty() == !o.all) return ctx.Fail(Status::InvalidArgument("give an order ID or --all, not both"));
   ApiSession api(ctx);
   if (!api.Init()) return;
   std::string target = "/v1/orders";
   if (!o.all) target += "/" + PercentEncode(o.id);
-  auto r = api.Send({"DELETE", target, "", Auth::kSigned, true, ""});
+  auto r = api.Send({"DELETE", target, "", Auth::kSigned, true, "", o.all ? std::vector<int>{} : std::vector<int>{409}});
   if (!r) return;
+  if (r->status == 409) return ConfirmCancelled(api, *r, target);
   api.Print(*r, [&](const ordered_json& j) {
     if (o.all) {
       *ctx.out << "cancelled " << Cell(j, "cancelled") << " open order(s)\n";
     } else {
-      *ctx.out << "order " << Cell(j, "order_id") << " " << Cell(j, "status") << " (filled "
-               << Cell(j, "filled_quantity") << ", remaining " << Cell(j, "remaining_quantity") << ")\n";
+      PrintCancelled(ctx, j);
     }
   });
 }

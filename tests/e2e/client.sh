@@ -7,7 +7,11 @@ claw=${CLAW_BIN:?}
 arena=${ARENA_SIM_BIN:?}
 tmp=$(mktemp -d)
 server_pid=
-cleanup() { [ -n "$server_pid" ] && { kill -9 "$server_pid"; wait "$server_pid" || true; } 2>/dev/null; rm -rf "$tmp"; }
+proxy_pids=()
+cleanup() {
+  for p in "${proxy_pids[@]}" $server_pid; do { kill -9 "$p"; wait "$p" || true; } 2>/dev/null; done
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 unset CLAW_SERVER CLAW_KEY CLAW_PROFILE CLAW_AGENT_ID CLAW_OUTPUT XDG_CONFIG_HOME
 export CLAW_HOME=$tmp/home
@@ -199,4 +203,26 @@ CLAW_HOME=$tmp/bad run 8 "$claw" health                    # data: a broken conf
 # No agent id: a usage error that says how to get one.
 CLAW_PROFILE=other run 2 "$claw" me
 grep -q "hint: run 'claw register'" "$tmp/err" || fail "no agent id hint: $(cat "$tmp/err")"
+# ---- lost answers: a retry neither doubles an order nor fails a cancel ----
+# drop_proxy.py passes requests to the arena but swallows the answer to the first one of a method.
+start_proxy() {  # start_proxy METHOD: sets $proxy to the proxy's URL
+  python3 "$(dirname "$0")/drop_proxy.py" "${base##*:}" "$1" >"$tmp/proxy.$1" &
+  proxy_pids+=($!)
+  for _ in $(seq 1 50); do [ -s "$tmp/proxy.$1" ] && break; sleep 0.1; done
+  proxy="http://127.0.0.1:$(head -n 1 "$tmp/proxy.$1")"
+}
+start_proxy POST
+run 0 "$claw" --server "$proxy" --json order buy BTCUSDT 1000 --limit 0.01 --client-id lost-1
+jqo '.status == "open" and .client_order_id == "lost-1"'
+lost_id=$(jq -r .order_id "$tmp/out")
+grep -q '^dropped POST$' "$tmp/proxy.POST" || fail "the proxy did not drop the order's answer"
+run 0 "$claw" --json orders --status open
+jqo '[.orders[] | select(.client_order_id == "lost-1") | .order_id] == ["'"$lost_id"'"]'
+start_proxy DELETE
+run 0 "$claw" --server "$proxy" --json cancel "$lost_id"
+jqo '.order_id == "'"$lost_id"'" and .status == "cancelled"'
+grep -q '^dropped DELETE$' "$tmp/proxy.DELETE" || fail "the proxy did not drop the cancel's answer"
+grep -q 'an earlier attempt cancelled the order; its answer was lost' "$tmp/err" || fail "lost cancel: $(cat "$tmp/err")"
+run 4 "$claw" cancel "$lost_id"  # without a lost answer, cancelling twice is still a conflict
+
 echo "client.sh: ok"
