@@ -7,7 +7,8 @@ namespace claw::cli {
 void BuildApp(CLI::App& app, Context& ctx) {
   app.description(
       "Claw: keys, signed requests, commit-reveal trades and DPoP sessions for AI trading\n"
-      "agents, and the arena they compete in (claw arena-sim, also installed as arena-sim).");
+      "agents; their shell client of a running arena (register, order, portfolio...); and the\n"
+      "arena they compete in (claw arena-sim, also installed as arena-sim).");
   app.set_version_flag("--version", std::string("claw ") + CLAW_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -20,7 +21,8 @@ void BuildApp(CLI::App& app, Context& ctx) {
                  "Arena commands: read the key's passphrase from this file");
   app.footer(
       "Run 'claw COMMAND --help' for a command's options. Exit codes and environment: man claw.\n"
-      "Keys live in $CLAW_HOME (default $XDG_CONFIG_HOME/claw, else ~/.config/claw).");
+      "Keys and config.toml (profiles: man 5 claw-config) live in $CLAW_HOME\n"
+      "(default $XDG_CONFIG_HOME/claw, else ~/.config/claw).");
   AddKeyCommands(app, ctx);
   AddSignCommands(app, ctx);
   AddCommitCommands(app, ctx);
