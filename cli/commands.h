@@ -11,6 +11,11 @@ void AddKeyCommands(CLI::App& app, Context& ctx);      // cmd_keys.cpp: keygen, 
 void AddSignCommands(CLI::App& app, Context& ctx);     // cmd_sign.cpp: sign-request, verify-request
 void AddCommitCommands(CLI::App& app, Context& ctx);   // cmd_commit.cpp: commit hash|verify
 void AddDpopCommands(CLI::App& app, Context& ctx);     // cmd_dpop.cpp: dpop proof
+void AddConfigCommands(CLI::App& app, Context& ctx);   // cmd_config.cpp: config get|set|unset|list
+void AddAgentCommands(CLI::App& app, Context& ctx);    // cmd_agent.cpp: register, claim, me
+void AddOrderCommands(CLI::App& app, Context& ctx);    // cmd_orders.cpp: order buy|sell|get, orders, cancel
+void AddAccountCommands(CLI::App& app, Context& ctx);  // cmd_account.cpp: positions, portfolio, history...
+void AddMarketCommands(CLI::App& app, Context& ctx);   // cmd_market.cpp: prices, symbols, leaderboard, health
 void AddArenaSimCommands(CLI::App& app, Context& ctx); // cmd_sim.cpp: arena-sim run|synth
 
 // Builds the whole command tree. `prog` is "claw" or "arena-sim".

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/config.h"
 #include "cli/exit_codes.h"
 #include "sim/engine/status.h"
 
@@ -22,6 +23,8 @@ struct Context {
   std::ostream* out = &std::cout;
   std::ostream* err = &std::cerr;
   int exit_code = kExitOk;
+  // Global flags of the arena commands (--profile, --server, --key, --passphrase-file).
+  ClientFlags client_flags;
 
   // Reports a failed command: prints "claw: error: ..." and the hint to stderr (and an
   // {"error":{...}} document to stdout with --json), and sets the exit code. `exit_override`
