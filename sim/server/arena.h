@@ -52,10 +52,6 @@ class Txn {
 
  private:
   friend class Arena;
-
-// The stored (and served) form of an engine order.
-store::OrderRow ToOrderRow(const engine::Order& order, const std::string& agent_id,
-                           std::int64_t time_ms);
   Arena* arena_ = nullptr;
   engine::Engine* engine_ = nullptr;
   store::Batch* batch_ = nullptr;

@@ -20,7 +20,14 @@
 namespace claw::store::sqlite {
 
 // Bumped only with a migration in sqlite_schema.cpp. Part of stored data: never reuse a number.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 4;
+
+// Migrations after version 1 (SQL run in one transaction; a new store runs them all). Each lives
+// in its own file so the features that own them can change them independently:
+// 2: commit-reveal (sqlite_schema_v2.cpp), 3: sessions (v3), 4: owner controls (v4).
+extern const char* const kSchemaV2;
+extern const char* const kSchemaV3;
+extern const char* const kSchemaV4;
 
 // Maps an SQLite result code to a Status: constraint violations of keys -> kAlreadyExists,
 // other constraints -> kInvalidArgument, busy/locked -> kUnavailable, corrupt/not-a-database

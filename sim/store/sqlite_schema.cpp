@@ -155,19 +155,38 @@ Result<std::int64_t> QueryInt(Conn* conn, const std::string& sql, const std::str
   return *row ? s->Int64(0) : 0;
 }
 
-Status CreateSchema(Conn* conn) {
-  CLAW_RETURN_IF_ERROR(conn->Exec(kSchemaV1, "creating the schema"));
-  CLAW_RETURN_IF_ERROR(conn->Exec("PRAGMA application_id = " + std::to_string(kApplicationId),
-                                  "setting application_id"));
-  Result<Stmt*> st = conn->Prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)");
+// kMigrations[v - 2] takes a store from version v - 1 to v.
+Status RunMigrations(Conn* conn, int from_version) {
+  static const char* const kMigrations[] = {kSchemaV2, kSchemaV3, kSchemaV4};
+  static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion - 1,
+                "one migration per schema version after 1");
+  for (int v = from_version; v < kSchemaVersion; ++v) {
+    CLAW_RETURN_IF_ERROR(conn->Exec(kMigrations[v - 1], "migrating the schema to version " +
+                                                            std::to_string(v + 1)));
+  }
+  return Status::Ok();
+}
+
+Status WriteSchemaVersion(Conn* conn) {
+  Result<Stmt*> st = conn->Prepare(
+      "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   if (!st.ok()) return st.status();
   const std::string version = std::to_string(kSchemaVersion);  // bound by reference
   (*st)->Bind(1, version);
   return (*st)->Run("writing schema_version");
 }
 
-// A store made by this or an older version of the code; there is only version 1 so far.
-Status CheckSchemaVersion(Conn* conn) {
+Status CreateSchema(Conn* conn) {
+  CLAW_RETURN_IF_ERROR(conn->Exec(kSchemaV1, "creating the schema"));
+  CLAW_RETURN_IF_ERROR(RunMigrations(conn, 1));
+  CLAW_RETURN_IF_ERROR(conn->Exec("PRAGMA application_id = " + std::to_string(kApplicationId),
+                                  "setting application_id"));
+  return WriteSchemaVersion(conn);
+}
+
+// A store made by this or an older version of the code; sets *version.
+Status CheckSchemaVersion(Conn* conn, int* version) {
   Result<Stmt*> st = conn->Prepare("SELECT value FROM meta WHERE key = 'schema_version'");
   if (!st.ok()) return st.status();
   Stmt* s = *st;
@@ -191,12 +210,13 @@ Status CheckSchemaVersion(Conn* conn) {
             std::to_string(kSchemaVersion) + ")",
         "use the arena-sim version that wrote this store, or a newer one");
   }
+  *version = static_cast<int>(v);
   return Status::Ok();
 }
 
 // Reads only: a file we refuse must not be changed, not even its header's journal mode.
-// Sets *is_new when the database has no tables yet.
-Status CheckExisting(Conn* conn, bool* is_new) {
+// Sets *is_new when the database has no tables yet, else *version.
+Status CheckExisting(Conn* conn, bool* is_new, int* version) {
   Result<std::int64_t> tables =
       QueryInt(conn, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", "listing tables");
   if (!tables.ok()) return tables.status();
@@ -210,7 +230,7 @@ Status CheckExisting(Conn* conn, bool* is_new) {
     return Status::DataLoss("an SQLite database but not an arena store (no meta table)",
                             "the file was left untouched; choose another path");
   }
-  return CheckSchemaVersion(conn);
+  return CheckSchemaVersion(conn, version);
 }
 
 Status SetPragmas(Conn* conn, bool synchronous_full) {
@@ -232,13 +252,20 @@ Status SetPragmas(Conn* conn, bool synchronous_full) {
                     "setting pragmas");
 }
 
-Status CreateIfNew(Conn* conn) {
-  // IMMEDIATE, and a second look inside it: two servers starting on one new file must not
-  // both create the schema.
+// Creates the schema of a new store, or migrates an older one.
+Status CreateOrMigrate(Conn* conn) {
+  // IMMEDIATE, and a second look inside it: two servers starting on one file must not both
+  // create or migrate the schema.
   CLAW_RETURN_IF_ERROR(conn->Exec("BEGIN IMMEDIATE", "starting a transaction"));
   bool is_new = false;
-  Status s = CheckExisting(conn, &is_new);
-  if (s.ok() && is_new) s = CreateSchema(conn);
+  int version = 0;
+  Status s = CheckExisting(conn, &is_new, &version);
+  if (s.ok() && is_new) {
+    s = CreateSchema(conn);
+  } else if (s.ok() && version < kSchemaVersion) {
+    s = RunMigrations(conn, version);
+    if (s.ok()) s = WriteSchemaVersion(conn);
+  }
   if (s.ok()) s = conn->Exec("COMMIT", "committing the schema");
   if (!s.ok() && sqlite3_get_autocommit(conn->db()) == 0) {
     (void)conn->Exec("ROLLBACK", "rolling back");
@@ -250,9 +277,10 @@ Status CreateIfNew(Conn* conn) {
 
 Status InitWriter(Conn* conn, const std::string& path, bool synchronous_full) {
   bool is_new = false;
-  Status s = CheckExisting(conn, &is_new);
+  int version = 0;
+  Status s = CheckExisting(conn, &is_new, &version);
   if (s.ok()) s = SetPragmas(conn, synchronous_full);
-  if (s.ok() && is_new) s = CreateIfNew(conn);
+  if (s.ok() && (is_new || version < kSchemaVersion)) s = CreateOrMigrate(conn);
   return s.WithContext("opening store '" + path + "'");
 }
 

@@ -140,16 +140,25 @@ TEST_CASE("a store with a newer schema_version is refused", "[sim][store][io]") 
   TempDir dir;
   const std::string path = dir.File("arena.db");
   OpenOrDie(path).reset();
-  RawExec(path, "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+  RawExec(path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
   Status st = OpenStatus(path);
   CHECK(st.code() == StatusCode::kInvalidArgument);
   CHECK(st.message() ==
-        "opening store '" + path + "': schema_version 2 is newer than this program knows (1)");
+        "opening store '" + path + "': schema_version 99 is newer than this program knows (4)");
 
   RawExec(path, "UPDATE meta SET value = 'one' WHERE key = 'schema_version'");
   st = OpenStatus(path);
   CHECK(st.code() == StatusCode::kDataLoss);
   CHECK(st.message() == "opening store '" + path + "': invalid schema_version \"one\"");
+}
+
+TEST_CASE("an older store is migrated to the current schema_version on open", "[sim][store][io]") {
+  TempDir dir;
+  const std::string path = dir.File("arena.db");
+  OpenOrDie(path).reset();
+  RawExec(path, "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  auto s = OpenOrDie(path);
+  CHECK(**s->GetMeta("schema_version") == "4");
 }
 
 TEST_CASE("audit rows cannot be updated or deleted, even by another client", "[sim][store][io]") {

@@ -417,7 +417,7 @@ TEST_CASE("meta values are stored, replaced and survive reopen", "[sim][store][i
   const std::string path = dir.File("arena.db");
   {
     auto s = OpenOrDie(path);
-    CHECK(**s->GetMeta("schema_version") == "1");
+    CHECK(**s->GetMeta("schema_version") == "4");
     CHECK_FALSE(s->GetMeta("arena_started_ms")->has_value());
     REQUIRE(s->SetMeta("arena_started_ms", "1700000000000").ok());
     REQUIRE(s->SetMeta("arena_started_ms", "1700000000001").ok());
@@ -429,5 +429,5 @@ TEST_CASE("meta values are stored, replaced and survive reopen", "[sim][store][i
   auto s = OpenOrDie(path);
   CHECK(**s->GetMeta("arena_started_ms") == "1700000000001");
   CHECK(**s->GetMeta("empty") == "");
-  CHECK(**s->GetMeta("schema_version") == "1");
+  CHECK(**s->GetMeta("schema_version") == "4");
 }
