@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every man page renders without a groff warning, and every command `claw --help` lists is
-# documented in man/claw.1.
+# documented in man/claw.1 and in the README's command tour.
 set -euo pipefail
 src=${CLAW_SOURCE_DIR:?}
 claw=${CLAW_BIN:?}
@@ -16,5 +16,8 @@ for c in $cmds; do
   # man escapes '-' as '\-'.
   pat=$(printf '%s' "$c" | sed 's/-/\\\\-/g')
   grep -q "^\.B $pat\b" "$src/man/claw.1" || { echo "claw.1 does not document '$c'"; fail=1; }
+  # The tour: a table whose first column holds `claw CMD ...` and `CMD \| CMD` alternatives.
+  tour=$(sed -n '/^## /,$p' "$src/README.md" | grep '^| `' | sed 's/\\|/ /g' | cut -d'|' -f2 | tr '`/\n' '   ')
+  [[ " $tour " == *" $c "* ]] || { echo "README tour does not list '$c'"; fail=1; }
 done
 exit $fail
