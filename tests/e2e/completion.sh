@@ -8,14 +8,16 @@ eval "$script"
 complete -p claw | grep -q _claw_complete || { echo "claw is not registered"; exit 1; }
 
 fail=0
-expect() {  # expect "WORDS..." WANT...: completes the last word of WORDS; each WANT must be offered
-  local line=$1; shift
-  read -r -a COMP_WORDS <<<"$line"
-  [[ $line == *" " ]] && COMP_WORDS+=("")
+complete_line() {  # complete_line "WORDS...": runs the completion on the last word, as bash would
+  read -r -a COMP_WORDS <<<"$1"
+  [[ $1 == *" " ]] && COMP_WORDS+=("")
   COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
   COMPREPLY=()
   _claw_complete
-  local want
+}
+expect() {  # expect "WORDS..." WANT...: each WANT must be offered
+  local line=$1 want; shift
+  complete_line "$line"
   for want in "$@"; do
     if [[ " ${COMPREPLY[*]} " != *" $want "* ]]; then
       echo "FAIL: '$line' offers [${COMPREPLY[*]}], missing '$want'"; fail=1
@@ -23,17 +25,10 @@ expect() {  # expect "WORDS..." WANT...: completes the last word of WORDS; each 
   done
 }
 reject() {  # reject "WORDS..." NOT...: none of NOT may be offered
-  local line=$1; shift
-  read -r -a COMP_WORDS <<<"$line"
-  [[ $line == *" " ]] && COMP_WORDS+=("")
-  COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
-  COMPREPLY=()
-  _claw_complete
-  local no
+  local line=$1 no; shift
+  complete_line "$line"
   for no in "$@"; do
-    if [[ " ${COMPREPLY[*]} " == *" $no "* ]]; then
-      echo "FAIL: '$line' offers '$no'"; fail=1
-    fi
+    if [[ " ${COMPREPLY[*]} " == *" $no "* ]]; then echo "FAIL: '$line' offers '$no'"; fail=1; fi
   done
 }
 
