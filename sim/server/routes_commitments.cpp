@@ -6,8 +6,6 @@
 // audit row is durable, like a rejected order.
 #include "sim/server/routes_commitments.h"
 
-#include <sodium.h>
-
 #include <cctype>
 #include <regex>
 #include <string>
@@ -18,6 +16,7 @@
 #include "client/encoding.h"
 #include "client/js_json.h"
 #include "client/signed_request.h"
+#include "client/view_key.h"
 #include "sim/server/route_util.h"
 
 namespace claw::server {
@@ -237,9 +236,16 @@ void ErrWhenDurable(Txn& txn, const Request& req, const Reply& reply, int status
 // Opens the trade's sealed blob with a trade, period or master view key (client/view_key.h);
 // nullopt when the key opens nothing (whatever the reason: the answer must not tell them apart).
 std::optional<ordered_json> OpenView(const std::string& key_text, const store::CommitmentRow& r) {
-  (void)key_text;
-  (void)r;
-  return std::nullopt;  // view keys arrive with client/view_key.h
+  if (r.period < 0) return std::nullopt;
+  Result<client::ViewKey> key = client::ParseViewKey(key_text);
+  if (!key.ok()) return std::nullopt;
+  Result<client::Sealed> sealed = client::ParseSealed(r.sealed_nonce, r.sealed_ciphertext);
+  if (!sealed.ok()) return std::nullopt;
+  Result<client::Opened> opened = client::OpenHiddenFields(*key, r.commitment_hash, r.period, *sealed);
+  if (!opened.ok()) return std::nullopt;
+  Result<client::HiddenFields> f = client::ParseHiddenFields(opened->plaintext);
+  if (!f.ok()) return std::nullopt;
+  return ordered_json{{"tier", client::ViewTierName(opened->tier)}, {"symbol", f->symbol}, {"price", f->price}};
 }
 
 std::string NameOf(RouteContext* ctx, const std::string& agent_id) {
@@ -341,11 +347,9 @@ void AddCommitmentRoutes(Router* router, RouteContext* ctx) {
                      return Err(reply, req, 400, "INVALID_PARAMETER",
                                 error.empty() ? "'sealed' must be {nonce, ciphertext}" : error);
                    }
-                   auto n = client::Base64Decode(meta.sealed_nonce, "sealed.nonce");
-                   auto ct = client::Base64Decode(meta.sealed_ciphertext, "sealed.ciphertext");
-                   if (!n.ok() || n->size() != 24 || !ct.ok() || ct->size() < 16) {
-                     return Err(reply, req, 400, "INVALID_PARAMETER",
-                                "'sealed' needs a 24-byte nonce and a ciphertext, base64url");
+                   auto sealed = client::ParseSealed(meta.sealed_nonce, meta.sealed_ciphertext);
+                   if (!sealed.ok()) {
+                     return Err(reply, req, 400, "INVALID_PARAMETER", "'sealed': " + sealed.status().message());
                    }
                  }
                  if (agent->status == "paused") {
