@@ -80,6 +80,7 @@ ordered_json PortfolioJson(const std::string& agent_id, const engine::Portfolio&
           {"margin_used", Cs(p.margin_used.units)},
           {"reserved", Cs(p.reserved.units)},
           {"available", Cs(p.available.units)},
+          {"sealed_held", Cs(p.sealed_held.units)},
           {"unrealized_pnl", Cs(p.unrealized_pnl.units)},
           {"realized_pnl", Cs(p.realized_pnl.units)},
           {"fees_paid", Cs(p.fees_paid.units)},

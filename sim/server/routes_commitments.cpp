@@ -9,6 +9,8 @@
 #include <cctype>
 #include <regex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "client/commitment.h"
 #include "client/ed25519.h"
@@ -271,11 +273,13 @@ ordered_json SealedLeaderboardJson(Txn& txn, std::optional<std::int64_t> period)
   const engine::RevealClock& clock = arena.reveal_clock();
   const std::int64_t n = period ? *period : clock.Period(txn.arena_time_ms());
   ordered_json rankings = ordered_json::array();
-  for (const engine::SealedRanking& r : arena.sealed_book().Rankings(n)) {
-    std::string name;
-    for (const auto* a : arena.Agents()) {
-      if (a->wallet == r.wallet) name = a->name;
-    }
+  const std::vector<engine::SealedRanking> ranked = arena.sealed_book().Rankings(n);
+  std::unordered_map<engine::WalletId, std::string> names;
+  if (!ranked.empty()) {
+    for (const auto* a : arena.Agents()) names.emplace(a->wallet, a->name);
+  }
+  for (const engine::SealedRanking& r : ranked) {
+    const std::string& name = names[r.wallet];
     rankings.push_back({{"rank", r.rank},
                         {"agent", name},
                         {"pnl_lobs", Fixed4(r.pnl_e4)},

@@ -389,6 +389,7 @@ TEST_CASE("commit-reveal end to end: reveals, tampering, the tape, periods, view
     CHECK(r.status == 422);
     CHECK(r.reason() == "bad_signature");
     CHECK(Balance(c, alice) == "8900.00000000");  // 500 + 300 + 3 * 100 held
+    CHECK(c.Signed("GET", "/v1/portfolio", "", alice.key, alice.id).j()["sealed_held"] == "1100.00000000");
 
     // EIP-191: a commitment signed with bob's registered secp256k1 key; and with another key.
     t_eip = make(bob, "LONG", 200, "NVDAUSDT", 875.5);
