@@ -11,6 +11,7 @@
 #include "sim/server/auth.h"
 #include "sim/server/http.h"
 #include "sim/server/routes.h"
+#include "sim/server/sessions.h"
 #include "sim/store/store.h"
 
 namespace claw::server {
@@ -22,6 +23,7 @@ struct ArenaServer::Impl {
   AgentDirectory directory;
   std::unique_ptr<Arena> arena;
   std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<Sessions> sessions;
   Metrics metrics;
   std::unique_ptr<RateLimiter> limiter;
   Router router;
@@ -58,6 +60,11 @@ Status ArenaServer::Start() {
                                            std::move(salt).value());
   m.arena = std::make_unique<Arena>(c, m.store.get(), &m.directory);
   CLAW_RETURN_IF_ERROR(m.arena->Start());
+  m.sessions = std::make_unique<Sessions>(m.arena.get(), &m.directory, SessionOptionsFrom(c));
+  if (Status s = m.sessions->Start(m.store.get()); !s.ok()) {
+    m.arena->Stop();
+    return s;
+  }
   m.limiter = std::make_unique<RateLimiter>(DefaultRateRules());
   HttpOptions ho;
   ho.host = c.listen_host;
@@ -77,6 +84,7 @@ Status ArenaServer::Start() {
   m.ctx.arena = m.arena.get();
   m.ctx.auth = m.auth.get();
   m.ctx.directory = &m.directory;
+  m.ctx.sessions = m.sessions.get();
   m.ctx.metrics = &m.metrics;
   m.ctx.version = m.version;
   m.ctx.base_url = c.public_url;
@@ -84,6 +92,7 @@ Status ArenaServer::Start() {
   AddArenaRoutes(&m.router, &m.ctx);
   Status s = m.http->Start();
   if (!s.ok()) {
+    m.sessions->Stop();
     m.arena->Stop();
     return s;
   }
@@ -105,11 +114,15 @@ std::string ArenaServer::base_url() const {
   return "http://" + host + ":" + std::to_string(port());
 }
 
+Arena* ArenaServer::arena() { return impl_->arena.get(); }
+Sessions* ArenaServer::sessions() { return impl_->sessions.get(); }
+
 void ArenaServer::Stop() {
   auto& m = *impl_;
   if (!m.started) return;
   m.started = false;
   if (m.http) m.http->Stop(5'000);
+  if (m.sessions) m.sessions->Stop();
   if (m.arena) m.arena->Stop();
 }
 
