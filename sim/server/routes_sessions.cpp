@@ -24,12 +24,6 @@ ordered_json TokensJson(const IssuedTokens& t) {
           {"session_id", t.session_id}};
 }
 
-void ProofError(const Reply& reply, const Request& req, const ProofResult& p) {
-  Err(reply, req, 401, "INVALID_DPOP_PROOF", p.message,
-      "send a fresh DPoP proof (header DPoP) for this method and URL, signed within 60 s",
-      json{{"check", p.check}});
-}
-
 // Failures of the session routes are audited like other authentication failures, and
 // answered once the audit row is durable.
 void AuditedErr(RouteContext* ctx, const Request& req, const Reply& reply, int status,
