@@ -10,6 +10,7 @@
 #include "sim/server/arena.h"
 #include "sim/server/auth.h"
 #include "sim/server/http.h"
+#include "sim/server/route_util.h"
 #include "sim/server/routes.h"
 #include "sim/server/sessions.h"
 #include "sim/store/store.h"
@@ -75,9 +76,16 @@ Status ArenaServer::Start() {
   m.http = std::make_unique<HttpServer>(ho, m.router, c.rate_limits ? m.limiter.get() : nullptr,
                                         &m.metrics);
   // Agents are limited per agent (seed 002 §4 "per collective"), everyone else per IP.
-  m.http->SetRateKey([](const Request& r) {
+  // A DPoP session's calls count for its agent too (not per session, which would let an
+  // agent multiply its limits by logging in again).
+  Sessions* sessions = m.sessions.get();
+  m.http->SetRateKey([sessions](const Request& r) {
     auto agent = r.Header("x-agent-id");
-    return agent && !agent->empty() ? "agent:" + *agent : "ip:" + r.client_ip;
+    if (agent && !agent->empty()) return "agent:" + *agent;
+    if (HasDpopAuthorization(r)) {
+      if (auto id = sessions->AgentOfAccessToken(r.Header("authorization")->substr(5))) return "agent:" + *id;
+    }
+    return "ip:" + r.client_ip;
   });
   // Claim links need the base URL. With a fixed port it is known now; with port 0 it is set
   // right after binding, before anyone can have learnt the port to send a request to.

@@ -448,6 +448,14 @@ bool Sessions::AllowConnectTry(const std::string& ip, std::int64_t now_ms) {
   return true;
 }
 
+std::optional<std::string> Sessions::AgentOfAccessToken(const std::string& token) const {
+  const std::string hash = TokenHash(token);
+  std::shared_lock lock(mu_);
+  auto it = by_access_.find(hash);
+  if (it == by_access_.end()) return std::nullopt;
+  return sessions_.at(it->second).agent_id;
+}
+
 std::optional<Sessions::SessionInfo> Sessions::FindLive(const std::string& session_id,
                                                         std::int64_t now_ms) const {
   std::shared_lock lock(mu_);

@@ -122,6 +122,8 @@ class Sessions {
     std::int64_t access_expires_ms = 0, refresh_expires_ms = 0, created_ms = 0;
     std::int64_t sequence = 0;
   };
+  // The agent of a live access token (rate limiting keys DPoP calls by agent, as signed ones).
+  std::optional<std::string> AgentOfAccessToken(const std::string& token) const;
   std::optional<SessionInfo> FindLive(const std::string& session_id, std::int64_t now_ms) const;
   std::size_t live_count(std::int64_t now_ms) const;
   std::size_t jti_count() const;
