@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/signing_key.h"
 #include "client/api_error.h"
+#include "client/dpop.h"
 #include "client/signed_request.h"
 #include "claw_version.h"
 
@@ -64,19 +67,45 @@ Status ApiSession::SaveProfile(const ProfileValues& values) {
 
 namespace {
 
-// Signs each attempt afresh (new nonce and timestamp): the arena refuses a replayed nonce.
-std::function<Result<std::vector<std::string>>(const client::HttpRequest&)> Signer(std::string agent,
+std::int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// How one attempt is authenticated: a §2 signature (`sign`), a DPoP proof for `base` + the
+// target (`proof`), and `Authorization: DPoP <token>` with ath when `token` is set.
+struct AttemptAuth {
+  bool sign = false;
+  std::string agent;  // empty: the registration variant
+  bool proof = false;
+  std::string base;
+  std::optional<std::string> token;
+};
+
+// Signs each attempt afresh (new nonce and timestamp, new jti and iat): the arena refuses a
+// replayed nonce or jti.
+std::function<Result<std::vector<std::string>>(const client::HttpRequest&)> Signer(AttemptAuth a,
                                                                                    client::Bytes key) {
-  return [agent = std::move(agent), key = std::move(key)](const client::HttpRequest& r)
+  return [a = std::move(a), key = std::move(key)](const client::HttpRequest& r)
              -> Result<std::vector<std::string>> {
-    client::SignRequestInput in{r.method, r.target, r.body, agent, std::nullopt, std::nullopt};
-    Result<client::SignedHeaders> h = client::SignRequest(in, key);
-    if (!h.ok()) return h.status();
     std::vector<std::string> out;
-    if (!agent.empty()) out.push_back(std::string(client::kHeaderAgentId) + ": " + h->agent_id);
-    out.push_back(std::string(client::kHeaderTimestamp) + ": " + h->timestamp);
-    out.push_back(std::string(client::kHeaderNonce) + ": " + h->nonce);
-    out.push_back(std::string(client::kHeaderSignature) + ": " + h->signature);
+    if (a.sign) {
+      client::SignRequestInput in{r.method, r.target, r.body, a.agent, std::nullopt, std::nullopt};
+      Result<client::SignedHeaders> h = client::SignRequest(in, key);
+      if (!h.ok()) return h.status();
+      if (!a.agent.empty()) out.push_back(std::string(client::kHeaderAgentId) + ": " + h->agent_id);
+      out.push_back(std::string(client::kHeaderTimestamp) + ": " + h->timestamp);
+      out.push_back(std::string(client::kHeaderNonce) + ": " + h->nonce);
+      out.push_back(std::string(client::kHeaderSignature) + ": " + h->signature);
+    }
+    if (a.proof) {
+      client::DpopProofInput in{r.method, a.base + r.target, a.token, std::nullopt, std::nullopt};
+      Result<std::string> proof = client::MakeDpopProof(in, key);
+      if (!proof.ok()) return proof.status();
+      if (a.token) out.push_back("Authorization: DPoP " + *a.token);
+      out.push_back("DPoP: " + *proof);
+    }
     return out;
   };
 }
@@ -111,23 +140,157 @@ client::Transport& ApiSession::TransportFor(const std::string& base) {
   return *transport_;
 }
 
-std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
-  if (call.auth == Auth::kSigned && settings_.agent_id.empty()) {
-    ctx_.Fail(Status::InvalidArgument("no agent id for profile '" + settings_.profile + "'",
-                                      "run 'claw register', or 'claw config set agent_id ID', or set CLAW_AGENT_ID"));
-    return std::nullopt;
+std::string ApiSession::ServerBase() const {
+  std::string base = settings_.server;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+bool ApiSession::LoadSession() {
+  if (session_loaded_) return true;
+  if (settings_.agent_id.empty()) {
+    session_loaded_ = true;
+    return true;
   }
-  if (call.auth != Auth::kNone && !LoadKey()) return std::nullopt;
+  // No session file, no passphrase: calls that sign load the key themselves.
+  if (!std::filesystem::exists(keystore::SessionFilePath(ClawHome(), settings_.key, ServerBase(),
+                                                         settings_.agent_id))) {
+    session_loaded_ = true;
+    return true;
+  }
+  if (!LoadKey()) return false;
+  Result<std::optional<keystore::SessionTokens>> s =
+      keystore::LoadSession(ClawHome(), settings_.key, *secret_key_, ServerBase(), settings_.agent_id);
+  if (!s.ok() && (s.status().code() == StatusCode::kUnauthenticated ||
+                   s.status().code() == StatusCode::kDataLoss)) {
+    // A file sealed under an older key of this name, or damaged: requests are signed instead.
+    if (!ctx_.quiet) *ctx_.err << ctx_.prog << ": warning: ignoring the session: " << s.status().message() << "\n";
+    session_loaded_ = true;
+    return true;
+  }
+  if (!s.ok()) {
+    ctx_.Fail(s.status(), kExitKeystore);
+    return false;
+  }
+  session_ = std::move(s).value();
+  session_loaded_ = true;
+  return true;
+}
+
+bool ApiSession::SaveSession(const nlohmann::ordered_json& a, const std::string& agent_id) {
+  if (!LoadKey()) return false;
+  keystore::SessionTokens t;
+  const std::int64_t now = NowSeconds();
+  try {
+    t.server = ServerBase();
+    t.agent_id = agent_id;
+    t.session_id = a.value("session_id", "");
+    t.access_token = a.at("access_token").get<std::string>();
+    t.refresh_token = a.at("refresh_token").get<std::string>();
+    t.access_expires_at = now + a.at("expires_in").get<std::int64_t>();
+    t.refresh_expires_at = now + a.value("refresh_expires_in", std::int64_t{30 * 86'400});
+  } catch (const nlohmann::json::exception& e) {
+    ctx_.Fail(Status::Unavailable(std::string("the server's session answer is incomplete: ") + e.what()));
+    return false;
+  }
+  t.jkt = client::JwkThumbprint(client::Bytes(secret_key_->begin() + 32, secret_key_->end()));
+  Status st = keystore::SaveSession(ClawHome(), settings_.key, *secret_key_, t);
+  if (!st.ok()) {
+    ctx_.Fail(st.WithContext("could not store the session tokens"), kExitKeystore);
+    return false;
+  }
+  session_ = std::move(t);
+  session_loaded_ = true;
+  return true;
+}
+
+Status ApiSession::ForgetSession() {
+  session_.reset();
+  if (settings_.agent_id.empty()) return Status::Ok();
+  return keystore::RemoveSession(ClawHome(), settings_.key, ServerBase(), settings_.agent_id);
+}
+
+bool ApiSession::RefreshSession() {
+  if (!session_) {
+    ctx_.Fail(Status::NotFound("no session for profile '" + settings_.profile + "'",
+                               "log in first: claw session login"));
+    return false;
+  }
+  const nlohmann::ordered_json body = {{"refresh_token", session_->refresh_token}};
+  ApiCall call{"POST", "/v1/sessions/refresh", body.dump(), Auth::kProof, false, "", {401, 403}};
+  std::optional<client::HttpResponse> r = Send(call);
+  if (!r) return false;
+  if (r->status != 200) {
+    const client::ApiError e = client::ParseApiError(*r);
+    if (e.code == "INVALID_TOKEN" || e.code == "REFRESH_REUSE") (void)ForgetSession();
+    ReportServerError(ctx_, *r);
+    return false;
+  }
+  const nlohmann::ordered_json a = nlohmann::ordered_json::parse(r->body, nullptr, false);
+  if (!a.is_object()) {
+    ctx_.Fail(Status::Unavailable("the server's refresh answer is not JSON"));
+    return false;
+  }
+  return SaveSession(a, session_->agent_id);
+}
+
+Result<client::HttpResponse> ApiSession::Attempt(const ApiCall& call, const std::string& base,
+                                                  bool use_session) {
   client::HttpRequest req;
   req.method = call.method;
   req.target = call.target;
   req.body = call.body;
   req.idempotent = call.idempotent;
-  if (call.auth != Auth::kNone) req.sign = Signer(call.auth == Auth::kSigned ? settings_.agent_id : "", *secret_key_);
+  if (call.auth != Auth::kNone) {
+    AttemptAuth a;
+    std::string b = base;
+    while (!b.empty() && b.back() == '/') b.pop_back();
+    a.base = b;
+    if (use_session) {
+      a.proof = true;
+      a.token = session_->access_token;
+    } else {
+      a.sign = call.auth == Auth::kSigned || call.auth == Auth::kSignedOnly ||
+               call.auth == Auth::kLogin || call.auth == Auth::kRegistration;
+      if (call.auth != Auth::kRegistration) a.agent = settings_.agent_id;
+      a.proof = call.auth == Auth::kLogin || call.auth == Auth::kProof;
+    }
+    req.sign = Signer(std::move(a), *secret_key_);
+  }
   client::RetryPolicy policy;
   policy.max_attempts = 1 + settings_.retries;
-  Result<client::HttpResponse> r =
-      client::SendWithRetry(TransportFor(call.base_url.empty() ? settings_.server : call.base_url), policy, req);
+  return client::SendWithRetry(TransportFor(base), policy, req);
+}
+
+std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
+  const bool needs_agent = call.auth == Auth::kSigned || call.auth == Auth::kSignedOnly ||
+                           call.auth == Auth::kLogin;
+  if (needs_agent && settings_.agent_id.empty()) {
+    ctx_.Fail(Status::InvalidArgument("no agent id for profile '" + settings_.profile + "'",
+                                      "run 'claw register', or 'claw config set agent_id ID', or set CLAW_AGENT_ID"));
+    return std::nullopt;
+  }
+  // A session belongs to the profile's server; calls to another server (claim URLs) sign.
+  bool use_session = call.auth == Auth::kSigned && call.base_url.empty();
+  if (use_session) {
+    if (!LoadSession()) return std::nullopt;
+    use_session = session_.has_value();
+  }
+  if (call.auth != Auth::kNone && !LoadKey()) return std::nullopt;
+  // PROTOCOL.md §7: refresh when the access token expires within 60 s.
+  if (use_session && session_->access_expires_at - NowSeconds() < 60 && !RefreshSession()) {
+    return std::nullopt;
+  }
+  const std::string base = call.base_url.empty() ? settings_.server : call.base_url;
+  Result<client::HttpResponse> r = Attempt(call, base, use_session);
+  // A 401 for an expired token (clock skew, a server with shorter tokens): refresh once and
+  // retry once.
+  // (A revoked session fails the refresh too, which then reports it.)
+  if (use_session && r.ok() && r->status == 401 &&
+      client::ParseApiError(*r).code == "INVALID_TOKEN") {
+    if (!RefreshSession()) return std::nullopt;
+    r = Attempt(call, base, true);
+  }
   if (!r.ok()) {
     ctx_.Fail(r.status());
     return std::nullopt;

@@ -17,10 +17,14 @@
 #include "cli/context.h"
 #include "client/encoding.h"
 #include "client/http_client.h"
+#include "keystore/session_file.h"
 
 namespace claw::cli {
 
-enum class Auth { kNone, kSigned, kRegistration };
+// kSigned: the profile's DPoP session when one exists (PROTOCOL.md §7), else a §2 signature.
+// kSignedOnly: always a §2 signature. kLogin: a signature plus a DPoP proof (POST /v1/sessions).
+// kProof: a DPoP proof alone (connect-code login, refresh).
+enum class Auth { kNone, kSigned, kRegistration, kSignedOnly, kLogin, kProof };
 
 struct ApiCall {
   std::string method = "GET";
@@ -56,6 +60,20 @@ class ApiSession {
   // Stores `values` into the selected profile of config.toml (other keys kept).
   Status SaveProfile(const ProfileValues& values);
 
+  // ---- DPoP session of (key, server, agent) (PROTOCOL.md §7; keystore/session_file.h) ----
+  // Loads it once (unlocks the key); false after reporting a failure. session() is empty when
+  // there is none.
+  bool LoadSession();
+  const std::optional<keystore::SessionTokens>& session() const { return session_; }
+  // Stores the tokens of a login or refresh answer for `agent_id`; false after reporting.
+  bool SaveSession(const nlohmann::ordered_json& answer, const std::string& agent_id);
+  // POST /v1/sessions/refresh (never retried: a repeat would be refresh-token reuse). On
+  // INVALID_TOKEN or REFRESH_REUSE the local session is removed. False after reporting.
+  bool RefreshSession();
+  // Removes the local session file (if any).
+  Status ForgetSession();
+  std::string ServerBase() const;  // settings().server without a trailing '/'
+
   bool json() const { return settings_.output == "json"; }
   const Settings& settings() const { return settings_; }
   ConfigFile& config() { return config_; }
@@ -71,6 +89,9 @@ class ApiSession {
   std::optional<client::Bytes> secret_key_;
   std::unique_ptr<client::CurlTransport> transport_;
   std::string transport_base_;
+  bool session_loaded_ = false;
+  std::optional<keystore::SessionTokens> session_;
+  Result<client::HttpResponse> Attempt(const ApiCall& call, const std::string& base, bool use_session);
 };
 
 // RFC 3986 percent-encoding of everything but unreserved characters.

@@ -16,6 +16,7 @@ void AddAgentCommands(CLI::App& app, Context& ctx);    // cmd_agent.cpp: registe
 void AddOrderCommands(CLI::App& app, Context& ctx);    // cmd_orders.cpp: order buy|sell|get, orders, cancel
 void AddAccountCommands(CLI::App& app, Context& ctx);  // cmd_account.cpp: positions, portfolio, history...
 void AddMarketCommands(CLI::App& app, Context& ctx);   // cmd_market.cpp: prices, symbols, leaderboard, health
+void AddSessionCommands(CLI::App& app, Context& ctx);  // cmd_session.cpp: session login|status|refresh|logout
 void AddArenaSimCommands(CLI::App& app, Context& ctx); // cmd_sim.cpp: arena-sim run|synth
 // cmd_completion.cpp: completion bash. Added last: it walks the tree the others built.
 void AddCompletionCommands(CLI::App& app, Context& ctx);

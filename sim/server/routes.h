@@ -11,17 +11,23 @@
 
 namespace claw::server {
 
+class Sessions;
+
 struct RouteContext {
   Arena* arena = nullptr;
   Authenticator* auth = nullptr;
   AgentDirectory* directory = nullptr;
   Metrics* metrics = nullptr;
+  Sessions* sessions = nullptr;  // DPoP sessions (sessions.h); null: signed requests only
   std::string base_url;   // "http://127.0.0.1:8080": claim URLs and discovery documents
   std::string version;
 };
 
 // Adds every route of the arena, including /skill.md, /skill.json, /openapi.json and /metrics.
 void AddArenaRoutes(Router* router, RouteContext* ctx);
+
+// POST/DELETE /v1/sessions, POST /v1/sessions/refresh (routes_sessions.cpp).
+void AddSessionRoutes(Router* router, RouteContext* ctx);
 
 // Rate-limit rules for the route classes used above (seed 002 §4 as defaults).
 std::vector<RateRule> DefaultRateRules();

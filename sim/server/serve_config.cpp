@@ -133,6 +133,48 @@ const std::map<std::string, Apply>& Keys() {
          c->reveal_tape_retention_h = static_cast<int>(*n);
          return Status::Ok();
        }},
+      {"sessions.access_ttl_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.access_ttl_s", 1, 86'400);
+         if (!n.ok()) return n.status();
+         c->session_access_ttl_s = *n;
+         return Status::Ok();
+       }},
+      {"sessions.refresh_ttl_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.refresh_ttl_s", 60, 366LL * 86'400);
+         if (!n.ok()) return n.status();
+         c->session_refresh_ttl_s = *n;
+         return Status::Ok();
+       }},
+      {"sessions.connect_code_ttl_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.connect_code_ttl_s", 10, 86'400);
+         if (!n.ok()) return n.status();
+         c->connect_code_ttl_s = *n;
+         return Status::Ok();
+       }},
+      {"sessions.proof_window_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.proof_window_s", 1, 600);
+         if (!n.ok()) return n.status();
+         c->dpop_window_s = *n;
+         return Status::Ok();
+       }},
+      {"sessions.connect_code_tries_per_minute",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.connect_code_tries_per_minute", 1, 10'000);
+         if (!n.ok()) return n.status();
+         c->connect_code_tries_per_minute = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {"sessions.prune_interval_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.prune_interval_s", 1, 86'400);
+         if (!n.ok()) return n.status();
+         c->session_prune_interval_s = *n;
+         return Status::Ok();
+       }},
       {"feed.source",
        [](const std::string& v, ServeConfig* c) {
          if (v != "synthetic" && v != "replay") {
@@ -207,7 +249,8 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
     } catch (const std::exception& e) {  // LoadRunConfig already reported syntax errors
       return Status::InvalidArgument("config '" + path + "': " + e.what());
     }
-    static const std::set<std::string> kSections = {"server", "store", "auth", "reveal"};
+    static const std::set<std::string> kSections = {"server", "store", "auth", "reveal",
+                                                    "sessions"};
     for (const auto& [section, body] : root.as_table()) {
       const bool ours = kSections.count(section) > 0;
       if (!ours && section != "feed") continue;
@@ -288,7 +331,13 @@ std::string EffectiveConfigToml(const ServeConfig& c) {
     << "\nip_lock = " << (c.ip_lock ? "true" : "false") << "\n"
     << "\n[reveal]\nperiod_days = " << c.reveal_period_days << "\nanchor = " << q(c.reveal_anchor)
     << "\ngrace_h = " << c.reveal_grace_h << "\ntolerance_bps = " << c.reveal_tolerance_bps
-    << "\ntape_retention_h = " << c.reveal_tape_retention_h << "\n";
+    << "\ntape_retention_h = " << c.reveal_tape_retention_h << "\n"
+    << "\n[sessions]\naccess_ttl_s = " << c.session_access_ttl_s
+    << "\nrefresh_ttl_s = " << c.session_refresh_ttl_s
+    << "\nconnect_code_ttl_s = " << c.connect_code_ttl_s
+    << "\nproof_window_s = " << c.dpop_window_s
+    << "\nconnect_code_tries_per_minute = " << c.connect_code_tries_per_minute
+    << "\nprune_interval_s = " << c.session_prune_interval_s << "\n";
   for (const auto& i : e.instruments) {
     o << "\n[[instruments]]\nsymbol = " << q(i.symbol) << "\ntick_size = " << q(engine::ToString(i.tick_size))
       << "\nstep_size = " << q(engine::ToString(i.step_size)) << "\nmin_notional = "

@@ -10,7 +10,9 @@
 #include "sim/server/arena.h"
 #include "sim/server/auth.h"
 #include "sim/server/http.h"
+#include "sim/server/route_util.h"
 #include "sim/server/routes.h"
+#include "sim/server/sessions.h"
 #include "sim/store/store.h"
 
 namespace claw::server {
@@ -22,6 +24,7 @@ struct ArenaServer::Impl {
   AgentDirectory directory;
   std::unique_ptr<Arena> arena;
   std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<Sessions> sessions;
   Metrics metrics;
   std::unique_ptr<RateLimiter> limiter;
   Router router;
@@ -58,6 +61,11 @@ Status ArenaServer::Start() {
                                            std::move(salt).value());
   m.arena = std::make_unique<Arena>(c, m.store.get(), &m.directory);
   CLAW_RETURN_IF_ERROR(m.arena->Start());
+  m.sessions = std::make_unique<Sessions>(m.arena.get(), &m.directory, SessionOptionsFrom(c));
+  if (Status s = m.sessions->Start(m.store.get()); !s.ok()) {
+    m.arena->Stop();
+    return s;
+  }
   m.limiter = std::make_unique<RateLimiter>(DefaultRateRules());
   HttpOptions ho;
   ho.host = c.listen_host;
@@ -68,15 +76,23 @@ Status ArenaServer::Start() {
   m.http = std::make_unique<HttpServer>(ho, m.router, c.rate_limits ? m.limiter.get() : nullptr,
                                         &m.metrics);
   // Agents are limited per agent (seed 002 §4 "per collective"), everyone else per IP.
-  m.http->SetRateKey([](const Request& r) {
+  // A DPoP session's calls count for its agent too (not per session, which would let an
+  // agent multiply its limits by logging in again).
+  Sessions* sessions = m.sessions.get();
+  m.http->SetRateKey([sessions](const Request& r) {
     auto agent = r.Header("x-agent-id");
-    return agent && !agent->empty() ? "agent:" + *agent : "ip:" + r.client_ip;
+    if (agent && !agent->empty()) return "agent:" + *agent;
+    if (HasDpopAuthorization(r)) {
+      if (auto id = sessions->AgentOfAccessToken(r.Header("authorization")->substr(5))) return "agent:" + *id;
+    }
+    return "ip:" + r.client_ip;
   });
   // Claim links need the base URL. With a fixed port it is known now; with port 0 it is set
   // right after binding, before anyone can have learnt the port to send a request to.
   m.ctx.arena = m.arena.get();
   m.ctx.auth = m.auth.get();
   m.ctx.directory = &m.directory;
+  m.ctx.sessions = m.sessions.get();
   m.ctx.metrics = &m.metrics;
   m.ctx.version = m.version;
   m.ctx.base_url = c.public_url;
@@ -84,6 +100,7 @@ Status ArenaServer::Start() {
   AddArenaRoutes(&m.router, &m.ctx);
   Status s = m.http->Start();
   if (!s.ok()) {
+    m.sessions->Stop();
     m.arena->Stop();
     return s;
   }
@@ -105,11 +122,15 @@ std::string ArenaServer::base_url() const {
   return "http://" + host + ":" + std::to_string(port());
 }
 
+Arena* ArenaServer::arena() { return impl_->arena.get(); }
+Sessions* ArenaServer::sessions() { return impl_->sessions.get(); }
+
 void ArenaServer::Stop() {
   auto& m = *impl_;
   if (!m.started) return;
   m.started = false;
   if (m.http) m.http->Stop(5'000);
+  if (m.sessions) m.sessions->Stop();
   if (m.arena) m.arena->Stop();
 }
 

@@ -6,7 +6,8 @@ namespace claw::store {
 bool Batch::empty() const {
   return journal.empty() && agents.empty() && orders.empty() && fills.empty() &&
          positions.empty() && wallets.empty() && prices.empty() && snapshots.empty() &&
-         audit.empty() && commitments.empty() && tape.empty() && tape_prune_before_ms == 0;
+         audit.empty() && commitments.empty() && tape.empty() && tape_prune_before_ms == 0 &&
+         sessions.empty();
 }
 
 // clear() keeps each vector's capacity: the engine thread reuses one Batch per group commit,
@@ -24,6 +25,7 @@ void Batch::clear() {
   commitments.clear();
   tape.clear();
   tape_prune_before_ms = 0;
+  sessions = SessionChanges();
 }
 
 }  // namespace claw::store
