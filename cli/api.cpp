@@ -124,6 +124,11 @@ std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
   req.body = call.body;
   req.idempotent = call.idempotent;
   if (call.auth != Auth::kNone) req.sign = Signer(call.auth == Auth::kSigned ? settings_.agent_id : "", *secret_key_);
+  if (call.auth == Auth::kNone && !call.bearer.empty()) {
+    req.sign = [bearer = call.bearer](const client::HttpRequest&) -> Result<std::vector<std::string>> {
+      return std::vector<std::string>{"Authorization: Bearer " + bearer};
+    };
+  }
   client::RetryPolicy policy;
   policy.max_attempts = 1 + settings_.retries;
   Result<client::HttpResponse> r =

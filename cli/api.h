@@ -30,6 +30,7 @@ struct ApiCall {
   bool idempotent = true;  // retry on network errors and 5xx
   std::string base_url;    // overrides the profile's server (claim URLs name their server)
   std::vector<int> pass;   // non-2xx statuses returned to the caller instead of reported
+  std::string bearer;      // with Auth::kNone: sent as "Authorization: Bearer <bearer>" (owner token)
 };
 
 class ApiSession {

@@ -32,6 +32,7 @@ void BuildApp(CLI::App& app, Context& ctx) {
   AddOrderCommands(app, ctx);
   AddAccountCommands(app, ctx);
   AddMarketCommands(app, ctx);
+  AddOwnerCommands(app, ctx);
   AddArenaSimCommands(app, ctx);
 }
 

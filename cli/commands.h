@@ -16,6 +16,7 @@ void AddAgentCommands(CLI::App& app, Context& ctx);    // cmd_agent.cpp: registe
 void AddOrderCommands(CLI::App& app, Context& ctx);    // cmd_orders.cpp: order buy|sell|get, orders, cancel
 void AddAccountCommands(CLI::App& app, Context& ctx);  // cmd_account.cpp: positions, portfolio, history...
 void AddMarketCommands(CLI::App& app, Context& ctx);   // cmd_market.cpp: prices, symbols, leaderboard, health
+void AddOwnerCommands(CLI::App& app, Context& ctx);    // cmd_owner.cpp: owner show|pause|budget|approve...
 void AddArenaSimCommands(CLI::App& app, Context& ctx); // cmd_sim.cpp: arena-sim run|synth
 
 // Builds the whole command tree. `prog` is "claw" or "arena-sim".

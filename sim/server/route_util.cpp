@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "sim/run/messages.h"
+#include "sim/server/owner.h"
 
 namespace claw::server {
 
@@ -172,7 +173,10 @@ std::string NewUuid() {
 std::optional<AgentAuth> Authenticate(RouteContext* ctx, const Request& req, const Reply& reply) {
   Arena* arena = ctx->arena;
   AuthResult r = ctx->auth->Authenticate(req, WallMs());
-  if (r.ok) return r.agent;
+  if (r.ok) {
+    if (RefuseInactiveAgent(r.agent.status, req, reply)) return std::nullopt;  // paused, revoked
+    return r.agent;
+  }
   json details = {{"code", r.code}, {"method", req.method}, {"path", req.path}};
   // Answered once the failure is in the audit log, so the log never lags what a client saw.
   Request copy = req;

@@ -11,6 +11,7 @@
 #include "client/ed25519.h"
 #include "sim/run/messages.h"
 #include "sim/server/discovery.h"
+#include "sim/server/owner.h"
 #include "sim/server/route_util.h"
 
 namespace claw::server {
@@ -263,7 +264,8 @@ constexpr int kMaxClaimAttempts = 5;
 
 std::vector<RateRule> DefaultRateRules() {
   return {{"orders", 10, 1}, {"read", 30, 1},     {"portfolio", 10, 1}, {"audit", 5, 1},
-          {"public", 60, 60}, {"register", 10, 60}, {"claim", 20, 60}};
+          {"public", 60, 60}, {"register", 10, 60}, {"claim", 20, 60},
+          {"owner", 120, 60}};
 }
 
 void AddArenaRoutes(Router* router, RouteContext* ctx) {
@@ -517,6 +519,12 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                    return Err(reply, req, 403, "AGENT_PAUSED", "the agent's owner has paused trading");
                  }
                  post(req, reply, [=](Txn& txn) {
+                   if (ctx->owner) {  // over the owner's budget: held for approval (owner.h)
+                     if (auto held = ctx->owner->HoldIfOverBudget(txn, agent->id, order, req.client_ip, req.request_id)) {
+                       if (!held->code.empty()) return Err(reply, req, held->status, held->code, held->message);
+                       return durable(txn, req, reply, held->status, OrderJson(held->row));
+                     }
+                   }
                    engine::OrderId id = arena->PlaceOrder(txn, agent->id, order);
                    const auto& events = arena->last_events();
                    const engine::Order* o = id ? txn.engine().FindOrder(id) : nullptr;
@@ -528,6 +536,7 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                    ordered_json body = OrderJson(ToOrderRow(*o, agent->id, txn.arena_time_ms()));
                    const bool replayed = events.empty();  // idempotent repeat: nothing happened
                    if (replayed) return Ok(reply, 200, body);
+                   if (ctx->owner) ctx->owner->OnOrderPlaced(txn, agent->id, order, *o, "agent");
                    if (o->status == engine::OrderStatus::kRejected) {
                      const std::string code = engine::ToString(o->reject);
                      arena->Audit(txn, agent->id, "order_rejected", req.client_ip, req.request_id,
@@ -565,10 +574,11 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                      std::size_t comma = s->find(',', pos);
                      std::string one = s->substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
                      static const std::set<std::string> kStatuses = {"pending", "open", "partially_filled", "filled",
-                                                                     "cancelled", "rejected", "expired"};
+                                                                     "cancelled", "rejected", "expired",
+                                                                     "pending_approval", "approved"};
                      if (!kStatuses.count(one)) {
                        return Err(reply, req, 400, "INVALID_PARAMETER", "unknown status '" + one.substr(0, 40) + "'",
-                                  "statuses: pending, open, partially_filled, filled, cancelled, rejected, expired");
+                                  "statuses: pending, open, partially_filled, filled, cancelled, rejected, expired, pending_approval, approved");
                      }
                      q.statuses.push_back(one);
                      if (comma == std::string::npos) break;
@@ -894,6 +904,8 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                  r.body = m->Render();
                  reply(std::move(r));
                }});
+
+  AddOwnerRoutes(router, ctx);
 }
 
 }  // namespace claw::server

@@ -11,6 +11,8 @@
 
 namespace claw::server {
 
+class OwnerControls;
+
 struct RouteContext {
   Arena* arena = nullptr;
   Authenticator* auth = nullptr;
@@ -18,10 +20,14 @@ struct RouteContext {
   Metrics* metrics = nullptr;
   std::string base_url;   // "http://127.0.0.1:8080": claim URLs and discovery documents
   std::string version;
+  OwnerControls* owner = nullptr;  // the owner's controls (owner.h); null: none
 };
 
 // Adds every route of the arena, including /skill.md, /skill.json, /openapi.json and /metrics.
 void AddArenaRoutes(Router* router, RouteContext* ctx);
+
+// The owner's API and pages (routes_owner.cpp); nothing when ctx->owner is null.
+void AddOwnerRoutes(Router* router, RouteContext* ctx);
 
 // Rate-limit rules for the route classes used above (seed 002 §4 as defaults).
 std::vector<RateRule> DefaultRateRules();

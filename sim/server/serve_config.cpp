@@ -96,6 +96,13 @@ const std::map<std::string, Apply>& Keys() {
          c->ip_lock = *b;
          return Status::Ok();
        }},
+      {"owner.approval_ttl_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "owner.approval_ttl_s", 1, 30 * 86'400);
+         if (!n.ok()) return n.status();
+         c->approval_ttl_ms = *n * 1000;
+         return Status::Ok();
+       }},
       {"feed.source",
        [](const std::string& v, ServeConfig* c) {
          if (v != "synthetic" && v != "replay") {
@@ -170,7 +177,7 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
     } catch (const std::exception& e) {  // LoadRunConfig already reported syntax errors
       return Status::InvalidArgument("config '" + path + "': " + e.what());
     }
-    static const std::set<std::string> kSections = {"server", "store", "auth"};
+    static const std::set<std::string> kSections = {"server", "store", "auth", "owner"};
     for (const auto& [section, body] : root.as_table()) {
       const bool ours = kSections.count(section) > 0;
       if (!ours && section != "feed") continue;
@@ -243,7 +250,8 @@ std::string EffectiveConfigToml(const ServeConfig& c) {
     << "\ndata_dir = " << q(c.data_dir) << "\npath = "
     << q(c.store_path.empty() ? c.data_dir + "/arena.db" : c.store_path)
     << "\n\n[auth]\nwindow_s = " << c.auth_window_ms / 1000
-    << "\nip_lock = " << (c.ip_lock ? "true" : "false") << "\n";
+    << "\nip_lock = " << (c.ip_lock ? "true" : "false")
+    << "\n\n[owner]\napproval_ttl_s = " << c.approval_ttl_ms / 1000 << "\n";
   for (const auto& i : e.instruments) {
     o << "\n[[instruments]]\nsymbol = " << q(i.symbol) << "\ntick_size = " << q(engine::ToString(i.tick_size))
       << "\nstep_size = " << q(engine::ToString(i.step_size)) << "\nmin_notional = "

@@ -34,6 +34,8 @@ struct ServeConfig {
   // [auth]
   std::int64_t auth_window_ms = 30'000;
   bool ip_lock = false;
+  // [owner]
+  std::int64_t approval_ttl_ms = 3'600'000;  // orders held for approval expire (arena clock)
 };
 
 Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLookup& env);

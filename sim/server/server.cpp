@@ -10,6 +10,7 @@
 #include "sim/server/arena.h"
 #include "sim/server/auth.h"
 #include "sim/server/http.h"
+#include "sim/server/owner.h"
 #include "sim/server/routes.h"
 #include "sim/store/store.h"
 
@@ -21,6 +22,7 @@ struct ArenaServer::Impl {
   std::unique_ptr<store::Store> store;
   AgentDirectory directory;
   std::unique_ptr<Arena> arena;
+  std::unique_ptr<OwnerControls> owner;
   std::unique_ptr<Authenticator> auth;
   Metrics metrics;
   std::unique_ptr<RateLimiter> limiter;
@@ -58,6 +60,12 @@ Status ArenaServer::Start() {
                                            std::move(salt).value());
   m.arena = std::make_unique<Arena>(c, m.store.get(), &m.directory);
   CLAW_RETURN_IF_ERROR(m.arena->Start());
+  m.owner = std::make_unique<OwnerControls>(m.arena.get(), c.approval_ttl_ms);
+  if (Status os = m.owner->Load(); !os.ok()) {
+    m.arena->Stop();
+    return os;
+  }
+  m.owner->StartTimer();
   m.limiter = std::make_unique<RateLimiter>(DefaultRateRules());
   HttpOptions ho;
   ho.host = c.listen_host;
@@ -79,11 +87,13 @@ Status ArenaServer::Start() {
   m.ctx.directory = &m.directory;
   m.ctx.metrics = &m.metrics;
   m.ctx.version = m.version;
+  m.ctx.owner = m.owner.get();
   m.ctx.base_url = c.public_url;
   if (m.ctx.base_url.empty() && c.listen_port != 0) m.ctx.base_url = base_url();
   AddArenaRoutes(&m.router, &m.ctx);
   Status s = m.http->Start();
   if (!s.ok()) {
+    m.owner->StopTimer();
     m.arena->Stop();
     return s;
   }
@@ -110,6 +120,7 @@ void ArenaServer::Stop() {
   if (!m.started) return;
   m.started = false;
   if (m.http) m.http->Stop(5'000);
+  if (m.owner) m.owner->StopTimer();
   if (m.arena) m.arena->Stop();
 }
 

@@ -6,7 +6,7 @@ namespace claw::store {
 bool Batch::empty() const {
   return journal.empty() && agents.empty() && orders.empty() && fills.empty() &&
          positions.empty() && wallets.empty() && prices.empty() && snapshots.empty() &&
-         audit.empty();
+         audit.empty() && owner.empty();
 }
 
 // clear() keeps each vector's capacity: the engine thread reuses one Batch per group commit,
@@ -21,6 +21,7 @@ void Batch::clear() {
   prices.clear();
   snapshots.clear();
   audit.clear();
+  owner.clear();
 }
 
 }  // namespace claw::store

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "sim/engine/status.h"
+#include "sim/store/owner_rows.h"
 
 namespace claw::store {
 
@@ -154,6 +155,7 @@ struct Batch {
   std::vector<PriceRow> prices;
   std::vector<SnapshotRow> snapshots;
   std::vector<AuditRow> audit;       // ids assigned on commit
+  OwnerBatch owner;                  // the owner's controls (owner_rows.h)
   bool empty() const;
   void clear();
 };
@@ -212,6 +214,15 @@ class Store {
                                                          std::int64_t since_ms,
                                                          std::int64_t interval_ms) = 0;
   virtual Result<std::vector<AuditRow>> ListAudit(const std::string& agent_id, Page page) = 0;
+
+  // The owner's controls (owner_rows.h). LoadOwnerState at start-up (engine thread); the lists
+  // from any thread, newest first.
+  virtual Result<OwnerState> LoadOwnerState() = 0;
+  virtual Result<std::vector<ApprovalRow>> ListApprovals(const std::string& agent_id, Page page) = 0;
+  virtual Result<std::vector<ActivityRow>> ListActivity(const std::string& agent_id, Page page) = 0;
+  // The agent's order with this client_order_id (idempotent repeats of held orders).
+  virtual Result<std::optional<OrderRow>> FindOrderByClientId(const std::string& agent_id,
+                                                              const std::string& client_order_id) = 0;
 };
 
 struct SqliteOptions {
