@@ -83,6 +83,8 @@ struct AuthResult {
   std::string message;
   std::string hint;
   std::string claimed_agent; // the X-Agent-Id given (for the audit of a failure)
+  std::string dpop_check;    // INVALID_DPOP_PROOF: which check failed (details.check)
+  std::string session_id;    // when authenticated by a DPoP session (PROTOCOL.md §7)
 };
 
 class Authenticator {

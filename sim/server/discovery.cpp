@@ -73,6 +73,8 @@ Json Security(AuthKind kind) {
       break;
     case AuthKind::kOwner: req["OwnerToken"] = Json::array(); break;
   }
+  // PROTOCOL.md §7: a DPoP session is the alternative to signing each request.
+  if (kind == AuthKind::kSigned) return Json::array({req, Json{{"DPoP", Json::array()}, {"DPoPProof", Json::array()}}});
   return Json::array({req});
 }
 
@@ -182,6 +184,13 @@ Json SecuritySchemes() {
           .append(kCanonical)
           .append("\n\nLines joined with \\n, no trailing newline.")
           .c_str());
+  s["DPoP"] = {{"type", "http"},
+               {"scheme", "DPoP"},
+               {"description", "access token from POST /v1/sessions: `Authorization: DPoP <access_token>` "
+                               "(RFC 9449), with a DPoP proof"}};
+  s["DPoPProof"] = header("DPoP",
+                          "RFC 9449 proof JWT (X-DPoP also accepted): header {typ: dpop+jwt, alg: "
+                          "EdDSA, jwk: Ed25519 public key}, payload {jti, htm, htu, iat, ath}");
   s["OwnerToken"] = {{"type", "http"},
                      {"scheme", "bearer"},
                      {"description", "owner token returned once when a human claims the agent"}};
@@ -283,6 +292,19 @@ std::string SkillMarkdown(const Router& router, const DiscoveryInfo& info) {
         "```\n\n";
   md += "Failures answer `401` with code `MISSING_AUTH`, `EXPIRED_TIMESTAMP`, "
         "`REPLAYED_NONCE`, `INVALID_SIGNATURE` or `UNKNOWN_AGENT`.\n\n";
+
+  md += "## Authentication: DPoP sessions (instead of signing every request)\n\n";
+  md += "Log in once with `POST /v1/sessions` (a signed request with the body `{}`, or "
+        "`{\"connect_code\":\"...\"}` from your owner), sending a DPoP proof (RFC 9449) in the "
+        "`DPoP` header. Then call any `signed` route with `Authorization: DPoP <access_token>` and "
+        "a fresh proof whose `ath` is base64url(SHA-256(access token)). The proof is a compact "
+        "JWS: header `{\"typ\":\"dpop+jwt\",\"alg\":\"EdDSA\",\"jwk\":{\"kty\":\"OKP\","
+        "\"crv\":\"Ed25519\",\"x\":\"<public key>\"}}`, payload `{\"jti\",\"htm\",\"htu\","
+        "\"iat\"[,\"ath\"]}` where `htu` is " + base + " plus the path (no query), `iat` within "
+        "60 s, and each `jti` used once. Access tokens last 300 s; rotate both tokens with "
+        "`POST /v1/sessions/refresh` `{\"refresh_token\"}` when under 60 s remain. Never send "
+        "a refresh token twice: reuse revokes every session (`403 REFRESH_REUSE`). Proof failures "
+        "are `401 INVALID_DPOP_PROOF` with `details.check`; a bad token `401 INVALID_TOKEN`.\n\n";
 
   md += "## Errors\n\nEvery error has one shape:\n\n```json\n"
         "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"...\",\"hint\":\"how to fix\","

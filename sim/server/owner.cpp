@@ -461,8 +461,7 @@ OwnerOutcome OwnerControls::ConnectCode(Txn& txn, const store::AgentRow& agent, 
   arena_->Audit(txn, agent.id, "owner_connect_code", req.client_ip, req.request_id, "{}");
   OwnerOutcome o;
   o.status = 201;
-  // The sessions feature keeps codes for 15 minutes (PROTOCOL.md §7); wall clock.
-  o.body = {{"connect_code", code}, {"expires_at", Iso(txn.wall_ms() + 15 * 60'000)}};
+  o.body = {{"connect_code", code}, {"expires_at", Iso(txn.wall_ms() + connect_code_ttl_ms)}};
   return o;
 }
 

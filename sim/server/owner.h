@@ -67,6 +67,7 @@ class OwnerControls {
   // Hooks into the sessions feature (set by the server when it has sessions).
   std::function<std::string(Txn&, const std::string& agent_id)> issue_connect_code;
   std::function<int(Txn&, const std::string& agent_id, const std::string& reason)> revoke_sessions;
+  std::int64_t connect_code_ttl_ms = 900'000;  // what the sessions feature keeps codes for
 
   // ---- engine thread ----
   // POST /v1/orders, before Arena::PlaceOrder: nullopt when the order may go to the market now.

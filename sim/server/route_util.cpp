@@ -6,6 +6,7 @@
 
 #include "sim/run/messages.h"
 #include "sim/server/owner.h"
+#include "sim/server/sessions.h"
 
 namespace claw::server {
 
@@ -170,24 +171,46 @@ std::string NewUuid() {
   return s;
 }
 
-std::optional<AgentAuth> Authenticate(RouteContext* ctx, const Request& req, const Reply& reply) {
+bool HasDpopAuthorization(const Request& req) {
+  const std::optional<std::string> h = req.Header("authorization");
+  if (!h || h->size() < 5 || (*h)[4] != ' ') return false;
+  std::string scheme = h->substr(0, 4);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme == "dpop";
+}
+
+std::optional<AuthResult> AuthenticateAny(RouteContext* ctx, const Request& req, const Reply& reply) {
   Arena* arena = ctx->arena;
-  AuthResult r = ctx->auth->Authenticate(req, WallMs());
+  AuthResult r = ctx->sessions && HasDpopAuthorization(req)
+                     ? ctx->sessions->Authenticate(req, ctx->base_url, WallMs())
+                     : ctx->auth->Authenticate(req, WallMs());
   if (r.ok) {
     if (RefuseInactiveAgent(r.agent.status, req, reply)) return std::nullopt;  // paused, revoked
-    return r.agent;
+    return r;
   }
   json details = {{"code", r.code}, {"method", req.method}, {"path", req.path}};
+  json answer_details;
+  if (!r.dpop_check.empty()) {
+    details["check"] = r.dpop_check;
+    answer_details = {{"check", r.dpop_check}};
+  }
   // Answered once the failure is in the audit log, so the log never lags what a client saw.
   Request copy = req;
   const bool posted = arena->Post([=](Txn& txn) {
     arena->Audit(txn, r.claimed_agent, "auth_failure", copy.client_ip, copy.request_id,
                  details.dump());
-    txn.AfterCommit(
-        [=](const Status&) { Err(reply, copy, r.http_status, r.code, r.message, r.hint); });
+    txn.AfterCommit([=](const Status&) {
+      Err(reply, copy, r.http_status, r.code, r.message, r.hint, answer_details);
+    });
   });
-  if (!posted) Err(reply, req, r.http_status, r.code, r.message, r.hint);
+  if (!posted) Err(reply, req, r.http_status, r.code, r.message, r.hint, answer_details);
   return std::nullopt;
+}
+
+std::optional<AgentAuth> Authenticate(RouteContext* ctx, const Request& req, const Reply& reply) {
+  std::optional<AuthResult> r = AuthenticateAny(ctx, req, reply);
+  if (!r) return std::nullopt;
+  return r->agent;
 }
 
 void PostWork(RouteContext* ctx, const Request& req, const Reply& reply, Arena::Work fn) {

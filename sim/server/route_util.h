@@ -43,7 +43,13 @@ std::string NewUuid();  // random (v4)
 
 // Authenticates a signed request (§2). On failure answers with the §5 envelope once the failure
 // is in the audit log, and returns nullopt.
+// Accepts either a §2 signed request or `Authorization: DPoP <access_token>` with a DPoP proof
+// (PROTOCOL.md §7).
 std::optional<AgentAuth> Authenticate(RouteContext* ctx, const Request& req, const Reply& reply);
+// As Authenticate, with the whole result (AuthResult::session_id for a DPoP session).
+std::optional<AuthResult> AuthenticateAny(RouteContext* ctx, const Request& req, const Reply& reply);
+// True when the request carries `Authorization: DPoP ...` (the scheme is case-insensitive).
+bool HasDpopAuthorization(const Request& req);
 // Runs `fn` on the engine thread, or answers 503 when the arena is not taking work.
 void PostWork(RouteContext* ctx, const Request& req, const Reply& reply, Arena::Work fn);
 // Answers `status` + `body` after the batch holding `txn` has committed (500 if it failed).

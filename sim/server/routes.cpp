@@ -265,7 +265,7 @@ constexpr int kMaxClaimAttempts = 5;
 std::vector<RateRule> DefaultRateRules() {
   return {{"orders", 10, 1}, {"read", 30, 1},     {"portfolio", 10, 1}, {"audit", 5, 1},
           {"public", 60, 60}, {"register", 10, 60}, {"claim", 20, 60},
-          {"owner", 120, 60}};
+          {"owner", 120, 60}, {"sessions", 30, 60}};
 }
 
 void AddArenaRoutes(Router* router, RouteContext* ctx) {
@@ -280,6 +280,8 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
   auto durable = [](Txn& txn, const Request& req, Reply reply, int status, ordered_json body) {
     AnswerWhenDurable(txn, req, std::move(reply), status, std::move(body));
   };
+
+  AddSessionRoutes(router, ctx);  // §7 DPoP sessions (routes_sessions.cpp)
 
   // ---- registration and claim (§3) ----
   router->Add({"POST", "/v1/agents/register", AuthKind::kRegistration, "register",

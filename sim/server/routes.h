@@ -12,12 +12,14 @@
 namespace claw::server {
 
 class OwnerControls;
+class Sessions;
 
 struct RouteContext {
   Arena* arena = nullptr;
   Authenticator* auth = nullptr;
   AgentDirectory* directory = nullptr;
   Metrics* metrics = nullptr;
+  Sessions* sessions = nullptr;  // DPoP sessions (sessions.h); null: signed requests only
   std::string base_url;   // "http://127.0.0.1:8080": claim URLs and discovery documents
   std::string version;
   OwnerControls* owner = nullptr;  // the owner's controls (owner.h); null: none
@@ -28,6 +30,8 @@ void AddArenaRoutes(Router* router, RouteContext* ctx);
 
 // The owner's API and pages (routes_owner.cpp); nothing when ctx->owner is null.
 void AddOwnerRoutes(Router* router, RouteContext* ctx);
+// POST/DELETE /v1/sessions, POST /v1/sessions/refresh (routes_sessions.cpp).
+void AddSessionRoutes(Router* router, RouteContext* ctx);
 
 // Rate-limit rules for the route classes used above (seed 002 §4 as defaults).
 std::vector<RateRule> DefaultRateRules();

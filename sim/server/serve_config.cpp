@@ -103,6 +103,48 @@ const std::map<std::string, Apply>& Keys() {
          c->approval_ttl_ms = *n * 1000;
          return Status::Ok();
        }},
+      {"sessions.access_ttl_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.access_ttl_s", 1, 86'400);
+         if (!n.ok()) return n.status();
+         c->session_access_ttl_s = *n;
+         return Status::Ok();
+       }},
+      {"sessions.refresh_ttl_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.refresh_ttl_s", 60, 366LL * 86'400);
+         if (!n.ok()) return n.status();
+         c->session_refresh_ttl_s = *n;
+         return Status::Ok();
+       }},
+      {"sessions.connect_code_ttl_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.connect_code_ttl_s", 10, 86'400);
+         if (!n.ok()) return n.status();
+         c->connect_code_ttl_s = *n;
+         return Status::Ok();
+       }},
+      {"sessions.proof_window_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.proof_window_s", 1, 600);
+         if (!n.ok()) return n.status();
+         c->dpop_window_s = *n;
+         return Status::Ok();
+       }},
+      {"sessions.connect_code_tries_per_minute",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.connect_code_tries_per_minute", 1, 10'000);
+         if (!n.ok()) return n.status();
+         c->connect_code_tries_per_minute = static_cast<int>(*n);
+         return Status::Ok();
+       }},
+      {"sessions.prune_interval_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "sessions.prune_interval_s", 1, 86'400);
+         if (!n.ok()) return n.status();
+         c->session_prune_interval_s = *n;
+         return Status::Ok();
+       }},
       {"feed.source",
        [](const std::string& v, ServeConfig* c) {
          if (v != "synthetic" && v != "replay") {
@@ -177,7 +219,7 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
     } catch (const std::exception& e) {  // LoadRunConfig already reported syntax errors
       return Status::InvalidArgument("config '" + path + "': " + e.what());
     }
-    static const std::set<std::string> kSections = {"server", "store", "auth", "owner"};
+    static const std::set<std::string> kSections = {"server", "store", "auth", "sessions", "owner"};
     for (const auto& [section, body] : root.as_table()) {
       const bool ours = kSections.count(section) > 0;
       if (!ours && section != "feed") continue;
@@ -250,8 +292,14 @@ std::string EffectiveConfigToml(const ServeConfig& c) {
     << "\ndata_dir = " << q(c.data_dir) << "\npath = "
     << q(c.store_path.empty() ? c.data_dir + "/arena.db" : c.store_path)
     << "\n\n[auth]\nwindow_s = " << c.auth_window_ms / 1000
-    << "\nip_lock = " << (c.ip_lock ? "true" : "false")
-    << "\n\n[owner]\napproval_ttl_s = " << c.approval_ttl_ms / 1000 << "\n";
+    << "\nip_lock = " << (c.ip_lock ? "true" : "false") << "\n"
+    << "\n[sessions]\naccess_ttl_s = " << c.session_access_ttl_s
+    << "\nrefresh_ttl_s = " << c.session_refresh_ttl_s
+    << "\nconnect_code_ttl_s = " << c.connect_code_ttl_s
+    << "\nproof_window_s = " << c.dpop_window_s
+    << "\nconnect_code_tries_per_minute = " << c.connect_code_tries_per_minute
+    << "\nprune_interval_s = " << c.session_prune_interval_s << "\n"
+    << "\n[owner]\napproval_ttl_s = " << c.approval_ttl_ms / 1000 << "\n";
   for (const auto& i : e.instruments) {
     o << "\n[[instruments]]\nsymbol = " << q(i.symbol) << "\ntick_size = " << q(engine::ToString(i.tick_size))
       << "\nstep_size = " << q(engine::ToString(i.step_size)) << "\nmin_notional = "

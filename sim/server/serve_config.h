@@ -36,6 +36,13 @@ struct ServeConfig {
   bool ip_lock = false;
   // [owner]
   std::int64_t approval_ttl_ms = 3'600'000;  // orders held for approval expire (arena clock)
+  // [sessions] (PROTOCOL.md §7)
+  std::int64_t session_access_ttl_s = 300;
+  std::int64_t session_refresh_ttl_s = 30 * 86'400;
+  std::int64_t connect_code_ttl_s = 900;
+  std::int64_t dpop_window_s = 60;              // proof iat within +-this of server time
+  int connect_code_tries_per_minute = 10;       // per client IP
+  std::int64_t session_prune_interval_s = 60;   // expired jtis, codes, sessions removed
 };
 
 Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLookup& env);

@@ -12,6 +12,7 @@
 #include "sim/server/http.h"
 #include "sim/server/owner.h"
 #include "sim/server/routes.h"
+#include "sim/server/sessions.h"
 #include "sim/store/store.h"
 
 namespace claw::server {
@@ -24,6 +25,7 @@ struct ArenaServer::Impl {
   std::unique_ptr<Arena> arena;
   std::unique_ptr<OwnerControls> owner;
   std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<Sessions> sessions;
   Metrics metrics;
   std::unique_ptr<RateLimiter> limiter;
   Router router;
@@ -60,11 +62,25 @@ Status ArenaServer::Start() {
                                            std::move(salt).value());
   m.arena = std::make_unique<Arena>(c, m.store.get(), &m.directory);
   CLAW_RETURN_IF_ERROR(m.arena->Start());
+  m.sessions = std::make_unique<Sessions>(m.arena.get(), &m.directory, SessionOptionsFrom(c));
+  if (Status s = m.sessions->Start(m.store.get()); !s.ok()) {
+    m.arena->Stop();
+    return s;
+  }
   m.owner = std::make_unique<OwnerControls>(m.arena.get(), c.approval_ttl_ms);
   if (Status os = m.owner->Load(); !os.ok()) {
+    m.sessions->Stop();
     m.arena->Stop();
     return os;
   }
+  m.owner->connect_code_ttl_ms = c.connect_code_ttl_s * 1000;
+  m.owner->issue_connect_code = [sessions = m.sessions.get()](Txn& txn, const std::string& agent_id) {
+    return sessions->IssueConnectCode(txn, agent_id);
+  };
+  m.owner->revoke_sessions = [sessions = m.sessions.get()](Txn& txn, const std::string& agent_id,
+                                                           const std::string& reason) {
+    return sessions->RevokeAll(txn, agent_id, reason);
+  };
   m.owner->StartTimer();
   m.limiter = std::make_unique<RateLimiter>(DefaultRateRules());
   HttpOptions ho;
@@ -85,6 +101,7 @@ Status ArenaServer::Start() {
   m.ctx.arena = m.arena.get();
   m.ctx.auth = m.auth.get();
   m.ctx.directory = &m.directory;
+  m.ctx.sessions = m.sessions.get();
   m.ctx.metrics = &m.metrics;
   m.ctx.version = m.version;
   m.ctx.owner = m.owner.get();
@@ -94,6 +111,7 @@ Status ArenaServer::Start() {
   Status s = m.http->Start();
   if (!s.ok()) {
     m.owner->StopTimer();
+    m.sessions->Stop();
     m.arena->Stop();
     return s;
   }
@@ -115,12 +133,16 @@ std::string ArenaServer::base_url() const {
   return "http://" + host + ":" + std::to_string(port());
 }
 
+Arena* ArenaServer::arena() { return impl_->arena.get(); }
+Sessions* ArenaServer::sessions() { return impl_->sessions.get(); }
+
 void ArenaServer::Stop() {
   auto& m = *impl_;
   if (!m.started) return;
   m.started = false;
   if (m.http) m.http->Stop(5'000);
   if (m.owner) m.owner->StopTimer();
+  if (m.sessions) m.sessions->Stop();
   if (m.arena) m.arena->Stop();
 }
 

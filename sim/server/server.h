@@ -13,6 +13,9 @@
 
 namespace claw::server {
 
+class Arena;
+class Sessions;
+
 class ArenaServer {
  public:
   ArenaServer(ServeConfig config, std::string version);
@@ -24,6 +27,9 @@ class ArenaServer {
   std::uint16_t port() const;
   std::string base_url() const;   // public_url, or http://<listen host>:<bound port>
   void Stop();                    // idempotent
+  // The parts, for tests and tools in process (null before Start).
+  Arena* arena();
+  Sessions* sessions();
 
  private:
   struct Impl;

@@ -6,7 +6,7 @@ namespace claw::store {
 bool Batch::empty() const {
   return journal.empty() && agents.empty() && orders.empty() && fills.empty() &&
          positions.empty() && wallets.empty() && prices.empty() && snapshots.empty() &&
-         audit.empty() && owner.empty();
+         audit.empty() && owner.empty() && sessions.empty();
 }
 
 // clear() keeps each vector's capacity: the engine thread reuses one Batch per group commit,
@@ -22,6 +22,7 @@ void Batch::clear() {
   snapshots.clear();
   audit.clear();
   owner.clear();
+  sessions = SessionChanges();
 }
 
 }  // namespace claw::store

@@ -162,6 +162,10 @@ SnapshotRow ReadSnapshot(const Stmt& s);
 AuditRow ReadAudit(const Stmt& s);
 JournalRow ReadJournal(const Stmt& s);
 
+// DPoP session rows (sqlite_sessions.cpp): writes inside the caller's transaction; loads all.
+Status WriteSessionChanges(Conn* conn, const SessionChanges& changes);
+Result<SessionState> LoadSessionState(Conn* conn);
+
 // Creates the directory (0700, with missing parents) and an empty file (0600) when missing.
 // Existing directories and files keep their modes.
 Status PrepareDatabaseFile(const std::string& path);

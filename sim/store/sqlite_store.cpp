@@ -127,6 +127,7 @@ class SqliteStore final : public Store {
   Status ForEachJournal(std::int64_t after_seq,
                         const std::function<Status(const JournalRow&)>& fn) override;
   Result<std::int64_t> LastJournalSeq() override;
+  Result<SessionState> LoadSessions() override;
   Result<std::optional<std::string>> GetMeta(const std::string& key) override;
   Status SetMeta(const std::string& key, const std::string& value) override;
   Result<std::vector<OrderRow>> ListOrders(const OrderQuery& q) override;
@@ -234,6 +235,7 @@ Status SqliteStore::WriteBatch(const Batch& b, std::int64_t seq0, std::int64_t a
   CLAW_RETURN_IF_ERROR(WriteAll(sqlite::AgentUpsertSql(), b.agents, [](const AgentRow& r) {
     return "writing agent " + Quote(r.id) + " (" + Quote(r.name) + ")";
   }));
+  CLAW_RETURN_IF_ERROR(sqlite::WriteSessionChanges(writer_.get(), b.sessions));
   CLAW_RETURN_IF_ERROR(WriteAll(sqlite::OrderUpsertSql(), b.orders, [](const OrderRow& r) {
     return "writing order " + std::to_string(r.id) + " of agent " + Quote(r.agent_id);
   }));
@@ -327,6 +329,11 @@ Status SqliteStore::ForEachJournal(std::int64_t after_seq,
 Result<std::int64_t> SqliteStore::LastJournalSeq() {
   std::lock_guard<std::mutex> lock(writer_mu_);
   return WriterInt("SELECT coalesce(max(seq), 0) FROM journal", "reading the last journal seq");
+}
+
+Result<SessionState> SqliteStore::LoadSessions() {
+  ReadPool::Lease conn = readers_.Acquire();
+  return sqlite::LoadSessionState(conn.operator->());
 }
 
 Result<std::optional<std::string>> SqliteStore::GetMeta(const std::string& key) {

@@ -141,6 +141,61 @@ struct AuditRow {
   std::string details;        // JSON object text
 };
 
+// ---- DPoP sessions (PROTOCOL.md §7; schema v3, sqlite_sessions.cpp) ----
+// Secrets are never stored: token and code columns hold hex SHA-256 hashes.
+struct SessionRow {            // upserted by id
+  std::string id;              // uuid; also the refresh-token family
+  std::string agent_id;
+  std::string jkt;             // RFC 7638 thumbprint of the key the session is bound to
+  std::string origin;          // "signature" | "connect_code"
+  std::string access_hash;
+  std::int64_t access_expires_ms = 0;
+  std::string refresh_hash;
+  std::int64_t refresh_expires_ms = 0;
+  std::int64_t sequence = 0;   // rotations so far in this family
+  std::int64_t created_ms = 0;
+  std::int64_t refreshed_ms = 0;
+  std::int64_t revoked_ms = 0;  // 0 while live
+  std::string revoke_reason;
+};
+struct RotatedRefreshRow {     // a refresh token rotated away (reuse detection); insert
+  std::string refresh_hash;
+  std::string session_id;
+  std::int64_t sequence = 0;
+  std::int64_t expires_ms = 0;
+};
+struct JtiRow {                // a DPoP proof id seen; insert (a repeat is ignored)
+  std::string key;             // hex SHA-256 of "<jkt>\n<jti>"
+  std::int64_t expires_ms = 0;
+};
+struct ConnectCodeRow {        // upserted by code_hash
+  std::string code_hash;
+  std::string agent_id;
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;
+  std::int64_t used_ms = 0;    // 0 until exchanged
+};
+struct SessionChanges {
+  std::vector<SessionRow> sessions;
+  std::vector<RotatedRefreshRow> rotated;
+  std::vector<JtiRow> jtis;
+  std::vector<ConnectCodeRow> connect_codes;
+  // When > 0, after the writes above: deletes jtis, rotated refresh tokens and connect codes
+  // that expired before this time, and sessions whose refresh token did.
+  std::int64_t prune_before_ms = 0;
+  bool empty() const {
+    return sessions.empty() && rotated.empty() && jtis.empty() && connect_codes.empty() &&
+           prune_before_ms == 0;
+  }
+};
+// Everything of the above that is stored (start-up).
+struct SessionState {
+  std::vector<SessionRow> sessions;
+  std::vector<RotatedRefreshRow> rotated;
+  std::vector<JtiRow> jtis;
+  std::vector<ConnectCodeRow> connect_codes;
+};
+
 // Everything one engine-thread batch changed: written in one transaction (group commit).
 // Rows that belong to an agent (orders, fills, positions, wallets, snapshots) must name an
 // agent already stored or in this batch's `agents`; otherwise Commit fails (the SQLite store
@@ -156,6 +211,7 @@ struct Batch {
   std::vector<SnapshotRow> snapshots;
   std::vector<AuditRow> audit;       // ids assigned on commit
   OwnerBatch owner;                  // the owner's controls (owner_rows.h)
+  SessionChanges sessions;           // written after agents (sessions reference them)
   bool empty() const;
   void clear();
 };
@@ -191,6 +247,8 @@ class Store {
   virtual Status ForEachJournal(std::int64_t after_seq,
                                 const std::function<Status(const JournalRow&)>& fn) = 0;
   virtual Result<std::int64_t> LastJournalSeq() = 0;
+  // DPoP session state (sessions, rotated refresh tokens, jtis, connect codes), all rows.
+  virtual Result<SessionState> LoadSessions() = 0;
 
   // Key/value settings of the store itself ("arena_started_ms", "schema_version"...). A
   // missing key is std::nullopt, not an error. "schema_version" is read-only (SetMeta refuses

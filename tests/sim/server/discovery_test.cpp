@@ -68,7 +68,7 @@ TEST_CASE("openapi.json declares every route, its path params and security", "[s
 
   auto signed_op = doc["paths"]["/v1/orders/{id}"]["delete"];
   CHECK(signed_op["security"] ==
-        nlohmann::json::parse(R"([{"AgentId":[],"Timestamp":[],"Nonce":[],"Signature":[]}])"));
+        nlohmann::json::parse(R"([{"AgentId":[],"Timestamp":[],"Nonce":[],"Signature":[]},{"DPoP":[],"DPoPProof":[]}])"));
   CHECK(signed_op["responses"]["429"]["$ref"] == "#/components/responses/RateLimited");
   auto reg = doc["paths"]["/v1/agents/register"]["post"];
   CHECK(reg["security"] == nlohmann::json::parse(R"([{"Timestamp":[],"Nonce":[],"Signature":[]}])"));
