@@ -124,8 +124,8 @@ std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
   req.body = call.body;
   req.idempotent = call.idempotent;
   if (call.auth != Auth::kNone) req.sign = Signer(call.auth == Auth::kSigned ? settings_.agent_id : "", *secret_key_);
-  if (call.auth == Auth::kNone && !call.bearer.empty()) {
-    req.sign = [bearer = call.bearer](const client::HttpRequest&) -> Result<std::vector<std::string>> {
+  if (call.auth == Auth::kNone && !bearer_.empty()) {
+    req.sign = [bearer = bearer_](const client::HttpRequest&) -> Result<std::vector<std::string>> {
       return std::vector<std::string>{"Authorization: Bearer " + bearer};
     };
   }

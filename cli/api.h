@@ -30,7 +30,6 @@ struct ApiCall {
   bool idempotent = true;  // retry on network errors and 5xx
   std::string base_url;    // overrides the profile's server (claim URLs name their server)
   std::vector<int> pass;   // non-2xx statuses returned to the caller instead of reported
-  std::string bearer;      // with Auth::kNone: sent as "Authorization: Bearer <bearer>" (owner token)
 };
 
 class ApiSession {
@@ -57,6 +56,9 @@ class ApiSession {
   // Stores `values` into the selected profile of config.toml (other keys kept).
   Status SaveProfile(const ProfileValues& values);
 
+  // Calls with Auth::kNone send "Authorization: Bearer <token>" (the owner token) when set.
+  void SetBearer(std::string token) { bearer_ = std::move(token); }
+
   bool json() const { return settings_.output == "json"; }
   const Settings& settings() const { return settings_; }
   ConfigFile& config() { return config_; }
@@ -72,6 +74,7 @@ class ApiSession {
   std::optional<client::Bytes> secret_key_;
   std::unique_ptr<client::CurlTransport> transport_;
   std::string transport_base_;
+  std::string bearer_;
 };
 
 // RFC 3986 percent-encoding of everything but unreserved characters.

@@ -24,7 +24,7 @@ struct OwnerOptions {
   bool all = false;
   bool clear = false;
   int limit = 50;
-  std::optional<std::string> max_order, daily, weekly, monthly;
+  std::string max_order, daily, weekly, monthly;  // empty: not given
 };
 
 std::optional<std::string> OwnerToken(Context& ctx, const OwnerOptions& o) {
@@ -52,9 +52,8 @@ void Call(Context& ctx, const OwnerOptions& o, const std::string& method, const 
   if (!api.Init(/*need_profile=*/false)) return;
   auto token = OwnerToken(ctx, o);
   if (!token) return;
-  ApiCall call{method, target, body, Auth::kNone, idempotent, "", {}};
-  call.bearer = *token;
-  auto r = api.Send(call);
+  api.SetBearer(*token);
+  auto r = api.Send({method, target, body, Auth::kNone, idempotent, "", {}});
   if (!r) return;
   api.Print(*r, table);
 }
@@ -104,7 +103,7 @@ ordered_json LimitValue(const std::string& v) {
 }
 
 void RunBudget(Context& ctx, const OwnerOptions& o) {
-  const bool any = o.max_order || o.daily || o.weekly || o.monthly;
+  const bool any = !o.max_order.empty() || !o.daily.empty() || !o.weekly.empty() || !o.monthly.empty();
   if (o.clear && any) {
     return ctx.Fail(Status::InvalidArgument("--clear cannot be combined with limits", "give either --clear or limits"));
   }
@@ -118,23 +117,20 @@ void RunBudget(Context& ctx, const OwnerOptions& o) {
   // PUT replaces the whole budget: start from the current one so unnamed limits stay.
   ordered_json body = {{"max_order_notional", nullptr}, {"max_daily_notional", nullptr},
                        {"max_weekly_notional", nullptr}, {"max_monthly_notional", nullptr}};
+  api.SetBearer(*token);
   if (!o.clear) {
-    ApiCall get{"GET", "/v1/owner/agent", "", Auth::kNone, true, "", {}};
-    get.bearer = *token;
-    auto cur = api.Send(get);
+    auto cur = api.Send({"GET", "/v1/owner/agent", "", Auth::kNone, true, "", {}});
     if (!cur) return;
     const ordered_json a = ordered_json::parse(cur->body, nullptr, false);
     if (a.is_object() && a.contains("budget") && a["budget"].is_object()) {
-      for (auto& [k, v] : body.items()) v = a["budget"].value(k, ordered_json());
+      for (auto it = body.begin(); it != body.end(); ++it) *it = a["budget"].value(it.key(), ordered_json());
     }
-    if (o.max_order) body["max_order_notional"] = LimitValue(*o.max_order);
-    if (o.daily) body["max_daily_notional"] = LimitValue(*o.daily);
-    if (o.weekly) body["max_weekly_notional"] = LimitValue(*o.weekly);
-    if (o.monthly) body["max_monthly_notional"] = LimitValue(*o.monthly);
+    if (!o.max_order.empty()) body["max_order_notional"] = LimitValue(o.max_order);
+    if (!o.daily.empty()) body["max_daily_notional"] = LimitValue(o.daily);
+    if (!o.weekly.empty()) body["max_weekly_notional"] = LimitValue(o.weekly);
+    if (!o.monthly.empty()) body["max_monthly_notional"] = LimitValue(o.monthly);
   }
-  ApiCall put{"PUT", "/v1/owner/budget", body.dump(), Auth::kNone, true, "", {}};
-  put.bearer = *token;
-  auto r = api.Send(put);
+  auto r = api.Send({"PUT", "/v1/owner/budget", body.dump(), Auth::kNone, true, "", {}});
   if (!r) return;
   api.Print(*r, [&](const ordered_json& a) { PrintAgent(ctx, a); });
 }

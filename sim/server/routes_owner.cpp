@@ -5,6 +5,7 @@
 // every form. The token is compared as its SHA-256 hash with the stored hash (constant time).
 #include <sodium.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "client/encoding.h"

@@ -33,7 +33,7 @@ jqo() {
 
 start_server() {
   : >"$tmp/server.out"
-  ARENA_ARENA_STARTING_BALANCE=100000000 ARENA_SERVER_RATE_LIMITS=false ARENA_OWNER_APPROVAL_TTL_S=4 \
+  ARENA_ARENA_STARTING_BALANCE=100000000 ARENA_SERVER_RATE_LIMITS=false ARENA_OWNER_APPROVAL_TTL_S=10 \
     "$arena" --json serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --seed 5 \
     >"$tmp/server.out" 2>"$tmp/server.err" &
   server_pid=$!
@@ -123,10 +123,10 @@ grep -q "^order $held2 denied" "$tmp/out" || fail "deny output: $(cat "$tmp/out"
 run 0 "$claw" --json order get "$held2"
 jqo '.status == "rejected" and .reject_code == "DENIED_BY_OWNER"'
 
-# Expired: the approval TTL is 4 s on the arena clock (the synthetic feed follows the wall clock).
+# Expired: the approval TTL is 10 s on the arena clock (the synthetic feed follows the wall clock).
 run 0 "$claw" --json order buy BTCUSDT --notional 300
 held3=$(jq -r .order_id "$tmp/out")
-for _ in $(seq 1 100); do
+for _ in $(seq 1 150); do
   "$claw" --json order get "$held3" >"$tmp/out" 2>/dev/null || true
   jq -e '.status == "expired"' "$tmp/out" >/dev/null && break
   sleep 0.2
