@@ -106,7 +106,9 @@ bool Limit(const json* v, std::int64_t* out, std::string* error, const std::stri
     return false;
   }
   if (text.empty()) return true;
-  if (!engine::ParseFixed(text, engine::kCashDecimals, out) || *out <= 0) {
+  const std::size_t dot = text.find('.');
+  const bool too_precise = dot != std::string::npos && text.size() - dot - 1 > engine::kCashDecimals;
+  if (too_precise || !engine::ParseFixed(text, engine::kCashDecimals, out) || *out <= 0) {
     *error = "'" + field + "' must be a positive decimal with at most 8 places, or null for no limit";
     return false;
   }

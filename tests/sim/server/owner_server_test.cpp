@@ -265,7 +265,8 @@ TEST_CASE("a held order is denied, or expires on the arena clock") {
   r = AsOwner(c, "GET", "/v1/owner/activity?limit=500", o.owner_token);
   REQUIRE(r.status == 200);
   std::set<std::string> actors, actions;
-  for (const auto& a : r.j()["activity"]) {
+  const json doc = r.j();
+  for (const auto& a : doc["activity"]) {
     actors.insert(a["actor"].get<std::string>());
     actions.insert(a["action"].get<std::string>());
   }
