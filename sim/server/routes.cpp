@@ -503,7 +503,8 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
   // ---- orders (§4) ----
   router->Add({"POST", "/v1/orders", AuthKind::kSigned, "orders", "Place a market or limit order",
                "Fields of PROTOCOL §4. Amounts as JSON numbers or decimal strings. A refused order "
-               "is recorded as rejected; its id is in error.details.order_id.",
+               "is recorded as rejected; its id is in error.details.order_id. An order over the owner's "
+               "budget answers 202 with status pending_approval and waits for the owner.",
                R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":"0.01","client_order_id":"my-1"})",
                R"({"order_id":"1","symbol":"BTCUSDT","side":"buy","status":"filled","filled_quantity":"0.01000000"})",
                "application/json", [=](const Request& req, Reply reply) {
