@@ -257,6 +257,11 @@ Result<client::HttpResponse> ApiSession::Attempt(const ApiCall& call, const std:
     }
     req.sign = Signer(std::move(a), *secret_key_);
   }
+  if (call.auth == Auth::kNone && !bearer_.empty()) {
+    req.sign = [bearer = bearer_](const client::HttpRequest&) -> Result<std::vector<std::string>> {
+      return std::vector<std::string>{"Authorization: Bearer " + bearer};
+    };
+  }
   client::RetryPolicy policy;
   policy.max_attempts = 1 + settings_.retries;
   return client::SendWithRetry(TransportFor(base), policy, req);

@@ -73,6 +73,8 @@ class ApiSession {
   // Removes the local session file (if any).
   Status ForgetSession();
   std::string ServerBase() const;  // settings().server without a trailing '/'
+  // Calls with Auth::kNone send "Authorization: Bearer <token>" (the owner token) when set.
+  void SetBearer(std::string token) { bearer_ = std::move(token); }
 
   bool json() const { return settings_.output == "json"; }
   const Settings& settings() const { return settings_; }
@@ -92,6 +94,7 @@ class ApiSession {
   bool session_loaded_ = false;
   std::optional<keystore::SessionTokens> session_;
   Result<client::HttpResponse> Attempt(const ApiCall& call, const std::string& base, bool use_session);
+  std::string bearer_;
 };
 
 // RFC 3986 percent-encoding of everything but unreserved characters.

@@ -33,6 +33,7 @@ void BuildApp(CLI::App& app, Context& ctx) {
   AddAccountCommands(app, ctx);
   AddMarketCommands(app, ctx);
   AddSessionCommands(app, ctx);
+  AddOwnerCommands(app, ctx);
   AddArenaSimCommands(app, ctx);
   AddCompletionCommands(app, ctx);  // last
 }

@@ -17,6 +17,7 @@ void AddOrderCommands(CLI::App& app, Context& ctx);    // cmd_orders.cpp: order 
 void AddAccountCommands(CLI::App& app, Context& ctx);  // cmd_account.cpp: positions, portfolio, history...
 void AddMarketCommands(CLI::App& app, Context& ctx);   // cmd_market.cpp: prices, symbols, leaderboard, health
 void AddSessionCommands(CLI::App& app, Context& ctx);  // cmd_session.cpp: session login|status|refresh|logout
+void AddOwnerCommands(CLI::App& app, Context& ctx);    // cmd_owner.cpp: owner show|pause|budget|approve...
 void AddArenaSimCommands(CLI::App& app, Context& ctx); // cmd_sim.cpp: arena-sim run|synth
 // cmd_completion.cpp: completion bash. Added last: it walks the tree the others built.
 void AddCompletionCommands(CLI::App& app, Context& ctx);

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "sim/run/messages.h"
+#include "sim/server/owner.h"
 #include "sim/server/sessions.h"
 
 namespace claw::server {
@@ -183,7 +184,10 @@ std::optional<AuthResult> AuthenticateAny(RouteContext* ctx, const Request& req,
   AuthResult r = ctx->sessions && HasDpopAuthorization(req)
                      ? ctx->sessions->Authenticate(req, ctx->base_url, WallMs())
                      : ctx->auth->Authenticate(req, WallMs());
-  if (r.ok) return r;
+  if (r.ok) {
+    if (RefuseInactiveAgent(r.agent.status, req, reply)) return std::nullopt;  // paused, revoked
+    return r;
+  }
   json details = {{"code", r.code}, {"method", req.method}, {"path", req.path}};
   json answer_details;
   if (!r.dpop_check.empty()) {

@@ -11,6 +11,7 @@
 #include "client/ed25519.h"
 #include "sim/run/messages.h"
 #include "sim/server/discovery.h"
+#include "sim/server/owner.h"
 #include "sim/server/route_util.h"
 #include "sim/server/routes_commitments.h"
 
@@ -266,7 +267,7 @@ constexpr int kMaxClaimAttempts = 5;
 std::vector<RateRule> DefaultRateRules() {
   return {{"orders", 10, 1}, {"read", 30, 1},     {"portfolio", 10, 1}, {"audit", 5, 1},
           {"public", 60, 60}, {"register", 10, 60}, {"claim", 20, 60},
-          {"commitments", 10, 1}, {"sessions", 30, 60}};
+          {"commitments", 10, 1}, {"owner", 120, 60}, {"sessions", 30, 60}};
 }
 
 void AddArenaRoutes(Router* router, RouteContext* ctx) {
@@ -504,7 +505,8 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
   // ---- orders (§4) ----
   router->Add({"POST", "/v1/orders", AuthKind::kSigned, "orders", "Place a market or limit order",
                "Fields of PROTOCOL §4. Amounts as JSON numbers or decimal strings. A refused order "
-               "is recorded as rejected; its id is in error.details.order_id.",
+               "is recorded as rejected; its id is in error.details.order_id. An order over the owner's "
+               "budget answers 202 with status pending_approval and waits for the owner.",
                R"({"symbol":"BTCUSDT","side":"buy","type":"market","quantity":"0.01","client_order_id":"my-1"})",
                R"({"order_id":"1","symbol":"BTCUSDT","side":"buy","status":"filled","filled_quantity":"0.01000000"})",
                "application/json", [=](const Request& req, Reply reply) {
@@ -522,6 +524,12 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                    return Err(reply, req, 403, "AGENT_PAUSED", "the agent's owner has paused trading");
                  }
                  post(req, reply, [=](Txn& txn) {
+                   if (ctx->owner) {  // over the owner's budget: held for approval (owner.h)
+                     if (auto held = ctx->owner->HoldIfOverBudget(txn, agent->id, order, req.client_ip, req.request_id)) {
+                       if (!held->code.empty()) return Err(reply, req, held->status, held->code, held->message);
+                       return durable(txn, req, reply, held->status, OrderJson(held->row));
+                     }
+                   }
                    engine::OrderId id = arena->PlaceOrder(txn, agent->id, order);
                    const auto& events = arena->last_events();
                    const engine::Order* o = id ? txn.engine().FindOrder(id) : nullptr;
@@ -533,6 +541,7 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                    ordered_json body = OrderJson(ToOrderRow(*o, agent->id, txn.arena_time_ms()));
                    const bool replayed = events.empty();  // idempotent repeat: nothing happened
                    if (replayed) return Ok(reply, 200, body);
+                   if (ctx->owner) ctx->owner->OnOrderPlaced(txn, agent->id, order, *o, "agent");
                    if (o->status == engine::OrderStatus::kRejected) {
                      const std::string code = engine::ToString(o->reject);
                      arena->Audit(txn, agent->id, "order_rejected", req.client_ip, req.request_id,
@@ -570,10 +579,11 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                      std::size_t comma = s->find(',', pos);
                      std::string one = s->substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
                      static const std::set<std::string> kStatuses = {"pending", "open", "partially_filled", "filled",
-                                                                     "cancelled", "rejected", "expired"};
+                                                                     "cancelled", "rejected", "expired",
+                                                                     "pending_approval", "approved"};
                      if (!kStatuses.count(one)) {
                        return Err(reply, req, 400, "INVALID_PARAMETER", "unknown status '" + one.substr(0, 40) + "'",
-                                  "statuses: pending, open, partially_filled, filled, cancelled, rejected, expired");
+                                  "statuses: pending, open, partially_filled, filled, cancelled, rejected, expired, pending_approval, approved");
                      }
                      q.statuses.push_back(one);
                      if (comma == std::string::npos) break;
@@ -911,6 +921,8 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                  r.body = m->Render();
                  reply(std::move(r));
                }});
+
+  AddOwnerRoutes(router, ctx);
 }
 
 }  // namespace claw::server

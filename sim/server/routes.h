@@ -11,6 +11,7 @@
 
 namespace claw::server {
 
+class OwnerControls;
 class Sessions;
 
 struct RouteContext {
@@ -21,11 +22,14 @@ struct RouteContext {
   Sessions* sessions = nullptr;  // DPoP sessions (sessions.h); null: signed requests only
   std::string base_url;   // "http://127.0.0.1:8080": claim URLs and discovery documents
   std::string version;
+  OwnerControls* owner = nullptr;  // the owner's controls (owner.h); null: none
 };
 
 // Adds every route of the arena, including /skill.md, /skill.json, /openapi.json and /metrics.
 void AddArenaRoutes(Router* router, RouteContext* ctx);
 
+// The owner's API and pages (routes_owner.cpp); nothing when ctx->owner is null.
+void AddOwnerRoutes(Router* router, RouteContext* ctx);
 // POST/DELETE /v1/sessions, POST /v1/sessions/refresh (routes_sessions.cpp).
 void AddSessionRoutes(Router* router, RouteContext* ctx);
 

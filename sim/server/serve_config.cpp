@@ -133,6 +133,13 @@ const std::map<std::string, Apply>& Keys() {
          c->reveal_tape_retention_h = static_cast<int>(*n);
          return Status::Ok();
        }},
+      {"owner.approval_ttl_s",
+       [](const std::string& v, ServeConfig* c) {
+         auto n = Int(v, "owner.approval_ttl_s", 1, 30 * 86'400);
+         if (!n.ok()) return n.status();
+         c->approval_ttl_ms = *n * 1000;
+         return Status::Ok();
+       }},
       {"sessions.access_ttl_s",
        [](const std::string& v, ServeConfig* c) {
          auto n = Int(v, "sessions.access_ttl_s", 1, 86'400);
@@ -250,7 +257,7 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
       return Status::InvalidArgument("config '" + path + "': " + e.what());
     }
     static const std::set<std::string> kSections = {"server", "store", "auth", "reveal",
-                                                    "sessions"};
+                                                    "sessions", "owner"};
     for (const auto& [section, body] : root.as_table()) {
       const bool ours = kSections.count(section) > 0;
       if (!ours && section != "feed") continue;
@@ -337,7 +344,8 @@ std::string EffectiveConfigToml(const ServeConfig& c) {
     << "\nconnect_code_ttl_s = " << c.connect_code_ttl_s
     << "\nproof_window_s = " << c.dpop_window_s
     << "\nconnect_code_tries_per_minute = " << c.connect_code_tries_per_minute
-    << "\nprune_interval_s = " << c.session_prune_interval_s << "\n";
+    << "\nprune_interval_s = " << c.session_prune_interval_s << "\n"
+    << "\n[owner]\napproval_ttl_s = " << c.approval_ttl_ms / 1000 << "\n";
   for (const auto& i : e.instruments) {
     o << "\n[[instruments]]\nsymbol = " << q(i.symbol) << "\ntick_size = " << q(engine::ToString(i.tick_size))
       << "\nstep_size = " << q(engine::ToString(i.step_size)) << "\nmin_notional = "

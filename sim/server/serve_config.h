@@ -42,6 +42,8 @@ struct ServeConfig {
   // Price-tape points older than this are pruned; keep it >= the period plus the grace, or
   // late reveals find no tape price.
   int reveal_tape_retention_h = 15 * 24 + 24;
+  // [owner]
+  std::int64_t approval_ttl_ms = 3'600'000;  // orders held for approval expire (arena clock)
   // [sessions] (PROTOCOL.md §7)
   std::int64_t session_access_ttl_s = 300;
   std::int64_t session_refresh_ttl_s = 30 * 86'400;

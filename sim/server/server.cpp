@@ -11,6 +11,7 @@
 #include "sim/server/auth.h"
 #include "sim/server/http.h"
 #include "sim/server/route_util.h"
+#include "sim/server/owner.h"
 #include "sim/server/routes.h"
 #include "sim/server/sessions.h"
 #include "sim/store/store.h"
@@ -23,6 +24,7 @@ struct ArenaServer::Impl {
   std::unique_ptr<store::Store> store;
   AgentDirectory directory;
   std::unique_ptr<Arena> arena;
+  std::unique_ptr<OwnerControls> owner;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<Sessions> sessions;
   Metrics metrics;
@@ -66,6 +68,21 @@ Status ArenaServer::Start() {
     m.arena->Stop();
     return s;
   }
+  m.owner = std::make_unique<OwnerControls>(m.arena.get(), c.approval_ttl_ms);
+  if (Status os = m.owner->Load(); !os.ok()) {
+    m.sessions->Stop();
+    m.arena->Stop();
+    return os;
+  }
+  m.owner->connect_code_ttl_ms = c.connect_code_ttl_s * 1000;
+  m.owner->issue_connect_code = [sessions = m.sessions.get()](Txn& txn, const std::string& agent_id) {
+    return sessions->IssueConnectCode(txn, agent_id);
+  };
+  m.owner->revoke_sessions = [sessions = m.sessions.get()](Txn& txn, const std::string& agent_id,
+                                                           const std::string& reason) {
+    return sessions->RevokeAll(txn, agent_id, reason);
+  };
+  m.owner->StartTimer();
   m.limiter = std::make_unique<RateLimiter>(DefaultRateRules());
   HttpOptions ho;
   ho.host = c.listen_host;
@@ -95,11 +112,13 @@ Status ArenaServer::Start() {
   m.ctx.sessions = m.sessions.get();
   m.ctx.metrics = &m.metrics;
   m.ctx.version = m.version;
+  m.ctx.owner = m.owner.get();
   m.ctx.base_url = c.public_url;
   if (m.ctx.base_url.empty() && c.listen_port != 0) m.ctx.base_url = base_url();
   AddArenaRoutes(&m.router, &m.ctx);
   Status s = m.http->Start();
   if (!s.ok()) {
+    m.owner->StopTimer();
     m.sessions->Stop();
     m.arena->Stop();
     return s;
@@ -130,6 +149,7 @@ void ArenaServer::Stop() {
   if (!m.started) return;
   m.started = false;
   if (m.http) m.http->Stop(5'000);
+  if (m.owner) m.owner->StopTimer();
   if (m.sessions) m.sessions->Stop();
   if (m.arena) m.arena->Stop();
 }

@@ -7,7 +7,7 @@ bool Batch::empty() const {
   return journal.empty() && agents.empty() && orders.empty() && fills.empty() &&
          positions.empty() && wallets.empty() && prices.empty() && snapshots.empty() &&
          audit.empty() && commitments.empty() && tape.empty() && tape_prune_before_ms == 0 &&
-         sessions.empty();
+         owner.empty() && sessions.empty();
 }
 
 // clear() keeps each vector's capacity: the engine thread reuses one Batch per group commit,
@@ -25,6 +25,7 @@ void Batch::clear() {
   commitments.clear();
   tape.clear();
   tape_prune_before_ms = 0;
+  owner.clear();
   sessions = SessionChanges();
 }
 

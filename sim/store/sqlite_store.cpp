@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sim/store/sqlite_internal.h"
+#include "sim/store/sqlite_owner.h"
 #include "sim/store/store.h"
 
 namespace claw::store {
@@ -155,6 +156,11 @@ class SqliteStore final : public Store {
     ReadPool::Lease conn = readers_.Acquire();
     return sqlite::QueryTape(conn.get());
   }
+  Result<OwnerState> LoadOwnerState() override;
+  Result<std::vector<ApprovalRow>> ListApprovals(const std::string& agent_id, Page page) override;
+  Result<std::vector<ActivityRow>> ListActivity(const std::string& agent_id, Page page) override;
+  Result<std::optional<OrderRow>> FindOrderByClientId(const std::string& agent_id,
+                                                      const std::string& client_order_id) override;
 
  private:
   // Runs `sql` on a pooled reader: `bind` fills the parameters, `read` maps each row.
@@ -263,6 +269,15 @@ Status SqliteStore::WriteBatch(const Batch& b, std::int64_t seq0, std::int64_t a
     return "writing snapshot of agent " + Quote(r.agent_id) + " at " + std::to_string(r.time_ms);
   }));
   CLAW_RETURN_IF_ERROR(sqlite::WriteCommitments(writer_.get(), b));
+  CLAW_RETURN_IF_ERROR(WriteAll(sqlite::BudgetUpsertSql(), b.owner.budgets, [](const OwnerBudgetRow& r) {
+    return "writing the budget of agent " + Quote(r.agent_id);
+  }));
+  CLAW_RETURN_IF_ERROR(WriteAll(sqlite::ApprovalUpsertSql(), b.owner.approvals, [](const ApprovalRow& r) {
+    return "writing approval " + std::to_string(r.id) + " of agent " + Quote(r.agent_id);
+  }));
+  CLAW_RETURN_IF_ERROR(WriteAll(sqlite::ActivityInsertSql(), b.owner.activity, [](const ActivityRow& r) {
+    return "inserting activity " + Quote(r.action) + " of agent " + Quote(r.agent_id);
+  }));
   return WriteAll(
       sqlite::AuditInsertSql(), b.audit,
       [](const AuditRow& r) { return "inserting audit row (event " + Quote(r.event_type) + ")"; },
@@ -475,6 +490,60 @@ Result<std::vector<AuditRow>> SqliteStore::ListAudit(const std::string& agent_id
         s->Bind(3, ClampOffset(page.offset));
       },
       sqlite::ReadAudit, "listing audit of agent " + Quote(agent_id));
+}
+
+Result<OwnerState> SqliteStore::LoadOwnerState() {
+  OwnerState st;
+  auto budgets = Query<OwnerBudgetRow>("SELECT " + sqlite::BudgetCols() + " FROM owner_budgets ORDER BY agent_id",
+                                       [](Stmt*) {}, sqlite::ReadBudget, "loading budgets");
+  if (!budgets.ok()) return budgets.status();
+  st.budgets = std::move(budgets).value();
+  auto pending = Query<ApprovalRow>("SELECT " + sqlite::ApprovalCols() +
+                                        " FROM owner_approvals WHERE status = 'pending_approval' ORDER BY id",
+                                    [](Stmt*) {}, sqlite::ReadApproval, "loading pending approvals");
+  if (!pending.ok()) return pending.status();
+  st.pending = std::move(pending).value();
+  auto max_id = Query<std::uint64_t>("SELECT coalesce(max(id), 0) FROM owner_approvals", [](Stmt*) {},
+                                     [](const Stmt& s) { return s.UInt64(0); }, "reading the last approval id");
+  if (!max_id.ok()) return max_id.status();
+  st.max_approval_id = max_id->empty() ? 0 : max_id->front();
+  return st;
+}
+
+Result<std::vector<ApprovalRow>> SqliteStore::ListApprovals(const std::string& agent_id, Page page) {
+  return Query<ApprovalRow>(
+      "SELECT " + sqlite::ApprovalCols() + " FROM owner_approvals WHERE agent_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+      [&](Stmt* s) {
+        s->Bind(1, agent_id);
+        s->Bind(2, ClampLimit(page.limit));
+        s->Bind(3, ClampOffset(page.offset));
+      },
+      sqlite::ReadApproval, "listing approvals of agent " + Quote(agent_id));
+}
+
+Result<std::vector<ActivityRow>> SqliteStore::ListActivity(const std::string& agent_id, Page page) {
+  return Query<ActivityRow>(
+      "SELECT " + sqlite::ActivityCols() + " FROM activity_log WHERE agent_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+      [&](Stmt* s) {
+        s->Bind(1, agent_id);
+        s->Bind(2, ClampLimit(page.limit));
+        s->Bind(3, ClampOffset(page.offset));
+      },
+      sqlite::ReadActivity, "listing activity of agent " + Quote(agent_id));
+}
+
+Result<std::optional<OrderRow>> SqliteStore::FindOrderByClientId(const std::string& agent_id,
+                                                                const std::string& client_order_id) {
+  Result<std::vector<OrderRow>> rows = Query<OrderRow>(
+      "SELECT " + sqlite::OrderCols() + " FROM orders WHERE agent_id = ?1 AND client_order_id = ?2 ORDER BY id LIMIT 1",
+      [&](Stmt* s) {
+        s->Bind(1, agent_id);
+        s->Bind(2, client_order_id);
+      },
+      sqlite::ReadOrder, "reading an order of agent " + Quote(agent_id) + " by client_order_id");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<OrderRow>();
+  return std::optional<OrderRow>(std::move(rows->front()));
 }
 
 }  // namespace

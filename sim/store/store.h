@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "sim/engine/status.h"
+#include "sim/store/owner_rows.h"
 
 namespace claw::store {
 
@@ -255,6 +256,7 @@ struct Batch {
   std::vector<TapePointRow> tape;          // insert or replace by (symbol, time_ms)
   // > 0: drop tape points older than this, keeping per symbol the last one at or before it.
   std::int64_t tape_prune_before_ms = 0;
+  OwnerBatch owner;                  // the owner's controls (owner_rows.h)
   SessionChanges sessions;           // written after agents (sessions reference them)
   bool empty() const;
   void clear();
@@ -321,6 +323,15 @@ class Store {
   virtual Result<std::vector<CommitmentRow>> ListCommitments(const CommitmentQuery& q) = 0;
   // The stored price tape, by symbol then time.
   virtual Result<std::vector<TapePointRow>> LoadTape() = 0;
+
+  // The owner's controls (owner_rows.h). LoadOwnerState at start-up (engine thread); the lists
+  // from any thread, newest first.
+  virtual Result<OwnerState> LoadOwnerState() = 0;
+  virtual Result<std::vector<ApprovalRow>> ListApprovals(const std::string& agent_id, Page page) = 0;
+  virtual Result<std::vector<ActivityRow>> ListActivity(const std::string& agent_id, Page page) = 0;
+  // The agent's order with this client_order_id (idempotent repeats of held orders).
+  virtual Result<std::optional<OrderRow>> FindOrderByClientId(const std::string& agent_id,
+                                                              const std::string& client_order_id) = 0;
 };
 
 struct SqliteOptions {
