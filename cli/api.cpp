@@ -44,6 +44,11 @@ bool ApiSession::LoadKey() {
   return secret_key_.has_value();
 }
 
+std::optional<client::Bytes> ApiSession::SecretKey() {
+  if (!LoadKey()) return std::nullopt;
+  return secret_key_;
+}
+
 std::optional<std::string> ApiSession::PublicKey() {
   if (!LoadKey()) return std::nullopt;
   if (secret_key_->size() != 64) {
@@ -124,6 +129,19 @@ std::optional<client::HttpResponse> ApiSession::Send(const ApiCall& call) {
   req.body = call.body;
   req.idempotent = call.idempotent;
   if (call.auth != Auth::kNone) req.sign = Signer(call.auth == Auth::kSigned ? settings_.agent_id : "", *secret_key_);
+  if (!extra_headers_.empty()) {
+    req.sign = [sign = std::move(req.sign), extra = extra_headers_](const client::HttpRequest& r)
+        -> Result<std::vector<std::string>> {
+      std::vector<std::string> out;
+      if (sign) {
+        Result<std::vector<std::string>> h = sign(r);
+        if (!h.ok()) return h.status();
+        out = std::move(*h);
+      }
+      out.insert(out.end(), extra.begin(), extra.end());
+      return out;
+    };
+  }
   client::RetryPolicy policy;
   policy.max_attempts = 1 + settings_.retries;
   Result<client::HttpResponse> r =

@@ -17,6 +17,8 @@ void AddOrderCommands(CLI::App& app, Context& ctx);    // cmd_orders.cpp: order 
 void AddAccountCommands(CLI::App& app, Context& ctx);  // cmd_account.cpp: positions, portfolio, history...
 void AddMarketCommands(CLI::App& app, Context& ctx);   // cmd_market.cpp: prices, symbols, leaderboard, health
 void AddArenaSimCommands(CLI::App& app, Context& ctx); // cmd_sim.cpp: arena-sim run|synth
+void AddSealedCommitCommands(CLI::App* commit, Context& ctx);  // cmd_sealed.cpp: commit open|close|reveal|list|show
+void AddViewKeyCommands(CLI::App& app, Context& ctx);  // cmd_sealed.cpp: viewkey derive
 
 // Builds the whole command tree. `prog` is "claw" or "arena-sim".
 void BuildApp(CLI::App& app, Context& ctx);
