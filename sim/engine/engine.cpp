@@ -2,7 +2,8 @@
 //
 // THE LEDGER INVARIANT (checked by CheckInvariants, exactly, in integer 1e-8 units):
 //
-//   deposits + market_pnl_paid = sum(balances) + fees_collected + insurance_fund
+//   deposits + market_pnl_paid + sealed_pnl_paid
+//     = sum(balances) + fees_collected + insurance_fund + sealed_held
 //
 // where market_pnl_paid is the sum of every realised PnL credited to a wallet (the market is
 // every trader's counterparty: it pays profits and receives losses; market_pnl() is its
@@ -11,6 +12,9 @@
 // (a liquidation that leaves a wallet's balance negative sets it to 0 and books the
 // difference here). Equivalently, all accounts sum to the deposits:
 //   sum(balances) + fees_collected + insurance_fund + market_pnl = deposits.
+// Sealed trades (sealed.h) hold lobs outside the balance (sealed_held, per wallet and in
+// total) and settle their PnL against the market's sealed account (sealed_pnl_paid), kept
+// apart from the order book's realised PnL.
 // Also checked: every open position has quantity != 0 and margin > 0 equal to
 // ceil(|qty| * entry / leverage); a wallet's margin_used is the sum of its positions' margin,
 // its unrealized PnL the sum of theirs, and its reserved the sum of its open orders' reserved.
@@ -259,6 +263,7 @@ Result<Portfolio> Engine::GetPortfolio(WalletId wallet) const {
   p.realized_pnl = info.realized;
   p.fees_paid = info.fees;
   p.liquidations = info.liquidations;
+  p.sealed_held = Cash{info.sealed_held};
   p.updated_ms = info.updated_ms;
   for (const auto& [sym, slot] : info.slots) p.positions.push_back(m.MakePosition(m.syms[sym], slot));
   std::sort(p.positions.begin(), p.positions.end(),
@@ -317,5 +322,42 @@ Cash Engine::total_balances() const {
 Cash Engine::fees_collected() const { return Cash{impl_->fees_collected}; }
 Cash Engine::insurance_fund() const { return Cash{impl_->insurance}; }
 Cash Engine::market_pnl() const { return Cash{-impl_->pnl_paid}; }
+Cash Engine::sealed_held() const { return Cash{impl_->sealed_held}; }
+Cash Engine::sealed_pnl_paid() const { return Cash{impl_->sealed_pnl_paid}; }
+
+// ---- sealed trades ----
+
+Status Engine::HoldSealed(WalletId wallet, Cash amount, std::int64_t now_ms) {
+  Impl& m = *impl_;
+  if (!m.ValidWallet(wallet)) return Status::NotFound("wallet " + std::to_string(wallet) + " not found");
+  if (amount.units <= 0) return Status::InvalidArgument("sealed hold must be positive");
+  const std::int64_t available = m.Available(wallet);
+  if (amount.units > available) {
+    return Status::Rejected("INSUFFICIENT_BALANCE: the trade needs " + ToString(amount) +
+                            " but " + ToString(Cash{available < 0 ? 0 : available}) +
+                            " is available");
+  }
+  m.Money(wallet).balance -= amount.units;
+  m.Info(wallet).sealed_held += amount.units;
+  m.Info(wallet).updated_ms = now_ms;
+  m.sealed_held += amount.units;
+  return Status::Ok();
+}
+
+Status Engine::ReleaseSealed(WalletId wallet, Cash held, Cash pnl, std::int64_t now_ms) {
+  Impl& m = *impl_;
+  if (!m.ValidWallet(wallet)) return Status::NotFound("wallet " + std::to_string(wallet) + " not found");
+  Impl::WalletInfo& info = m.Info(wallet);
+  if (held.units <= 0 || held.units > info.sealed_held) {
+    return Status::InvalidArgument("sealed release exceeds the wallet's hold");
+  }
+  if (pnl.units < -held.units) return Status::InvalidArgument("sealed loss exceeds the hold");
+  info.sealed_held -= held.units;
+  info.updated_ms = now_ms;
+  m.sealed_held -= held.units;
+  m.Money(wallet).balance += held.units + pnl.units;
+  m.sealed_pnl_paid += pnl.units;
+  return Status::Ok();
+}
 
 }  // namespace claw::engine

@@ -167,6 +167,7 @@ struct Portfolio {
   Cash realized_pnl{0};
   Cash fees_paid{0};
   int liquidations = 0;
+  Cash sealed_held{0};        // lobs held by open sealed trades (sealed.h); not in balance
   std::vector<Position> positions;  // sorted by symbol
   std::int64_t updated_ms = 0;
 };
@@ -252,6 +253,14 @@ class Engine {
   Status SetStops(WalletId wallet, std::string_view symbol, Price stop_loss, Price take_profit,
                   std::int64_t now_ms, std::vector<Event>* out);
 
+  // ---- sealed trades (the wallet side of sim/engine/sealed.h) ----
+  // Moves `amount` (> 0) from the wallet's balance into its sealed hold. kRejected with
+  // "INSUFFICIENT_BALANCE" in the message when it exceeds the wallet's available cash.
+  Status HoldSealed(WalletId wallet, Cash amount, std::int64_t now_ms);
+  // Releases `held` from the wallet's sealed hold and credits held + pnl to its balance; the
+  // sealed-trade PnL is paid by (or to) the market's sealed account. REQUIRES: pnl >= -held.
+  Status ReleaseSealed(WalletId wallet, Cash held, Cash pnl, std::int64_t now_ms);
+
   // ---- queries (no events) ----
   Result<Portfolio> GetPortfolio(WalletId wallet) const;
   const Order* FindOrder(OrderId id) const;
@@ -268,9 +277,11 @@ class Engine {
   Cash fees_collected() const;
   Cash insurance_fund() const;   // shortfalls covered (booked as a negative balance here)
   Cash market_pnl() const;       // the market as counterparty: -(sum of realised PnL)
+  Cash sealed_held() const;      // lobs held by open sealed trades, all wallets
+  Cash sealed_pnl_paid() const;  // sum of sealed-trade PnL credited to wallets
 
-  // The ledger invariant (stated in engine.cpp): deposits + realised PnL paid by the market =
-  // balances + fees collected + insurance-fund bookings, exactly; and every open position has
+  // The ledger invariant (stated in engine.cpp): deposits + realised PnL paid by the market +
+  // sealed PnL paid = balances + fees collected + insurance-fund bookings + sealed holds, exactly; and every open position has
   // margin > 0; and reserved amounts equal the sum over open orders. kInternal on violation.
   Status CheckInvariants() const;
 

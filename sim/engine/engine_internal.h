@@ -66,6 +66,7 @@ struct Engine::Impl {
     std::string name;
     Cash deposits, realized, fees;
     int liquidations = 0;
+    std::int64_t sealed_held = 0;  // Cash units held by the wallet's open sealed trades
     std::int64_t updated_ms = 0;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> slots;  // (symbol, index in sym.pos)
     std::vector<OrderId> open_orders;                             // in placement order
@@ -142,6 +143,8 @@ struct Engine::Impl {
   std::int64_t fees_collected = 0;
   std::int64_t insurance = 0;  // <= 0: minus the shortfalls covered
   std::int64_t pnl_paid = 0;   // sum of realised PnL credited to wallets
+  std::int64_t sealed_held = 0;      // sum of the wallets' sealed holds
+  std::int64_t sealed_pnl_paid = 0;  // sum of sealed-trade PnL credited to wallets
 };
 
 }  // namespace claw::engine

@@ -19,10 +19,19 @@ Status Engine::CheckInvariants() const {
   const Impl& m = *impl_;
   Int128 balances = 0;
   for (const Impl::WalletMoney& w : m.money) balances += w.balance;
-  const Int128 lhs = static_cast<Int128>(m.deposits) + m.pnl_paid;
-  const Int128 rhs = balances + m.fees_collected + m.insurance;
-  if (lhs != rhs) return Broken("deposits + market pnl paid != balances + fees + insurance");
+  const Int128 lhs = static_cast<Int128>(m.deposits) + m.pnl_paid + m.sealed_pnl_paid;
+  const Int128 rhs = balances + m.fees_collected + m.insurance + m.sealed_held;
+  if (lhs != rhs) {
+    return Broken("deposits + market pnl paid + sealed pnl paid != balances + fees + insurance + "
+                  "sealed holds");
+  }
   if (m.insurance > 0) return Broken("insurance fund is positive");
+  Int128 held = 0;
+  for (const Impl::WalletInfo& w : m.wallets) {
+    if (w.sealed_held < 0) return Broken("negative sealed hold of " + w.name);
+    held += w.sealed_held;
+  }
+  if (held != m.sealed_held) return Broken("sealed holds of the wallets != total sealed hold");
 
   std::vector<Impl::WalletMoney> sums(m.wallets.size());
   std::vector<std::size_t> position_count(m.wallets.size(), 0);

@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "sim/feed/feed.h"
+#include "sim/server/arena_sealed.h"
 
 namespace claw::server {
 namespace {
@@ -149,9 +150,13 @@ Arena::Arena(ServeConfig config, store::Store* store, AgentDirectory* directory)
       impl_(std::make_unique<Impl>()) {
   impl_->engine = std::make_unique<engine::Engine>(config_.arena.engine);
   impl_->health.source = config_.feed_source;
+  sealed_ = MakeSealedState(config_);
 }
 
 Arena::~Arena() { Stop(); }
+
+void Arena::TouchWallet(engine::WalletId wallet) { impl_->touched.insert(wallet); }
+engine::Engine* Arena::impl_engine() const { return impl_->engine.get(); }
 
 void Arena::Journal(Txn& txn, const std::string& kind, std::string body) {
   store::JournalRow row;
@@ -227,7 +232,9 @@ Status Arena::Replay(const store::JournalRow& row) {
   auto& eng = *impl_->engine;
   try {
     if (row.kind == "market") {
-      eng.ApplyMarket(MarketFromBody(j), &ev);
+      const engine::MarketEvent market = MarketFromBody(j);
+      eng.ApplyMarket(market, &ev);
+      SealedAfterMarket(nullptr, market);
       ++impl_->replayed_market;
     } else if (row.kind == "order") {
       auto wallet = static_cast<engine::WalletId>(j.at("wallet").get<std::uint32_t>());
@@ -239,6 +246,8 @@ Status Arena::Replay(const store::JournalRow& row) {
     } else if (row.kind == "cancel_all") {
       auto wallet = static_cast<engine::WalletId>(j.at("wallet").get<std::uint32_t>());
       eng.CancelAll(wallet, j.at("now").get<std::int64_t>(), &ev);
+    } else if (row.kind.starts_with("sealed_")) {
+      CLAW_RETURN_IF_ERROR(ReplaySealed(row));
     } else {
       return Status::DataLoss("journal row " + std::to_string(row.seq) + " has unknown kind '" +
                               row.kind + "'");
@@ -415,6 +424,7 @@ void Arena::Apply(Txn& txn, const engine::MarketEvent& ev) {
   impl_->dirty_prices.insert(ev.symbol);
   events_applied_.fetch_add(1, std::memory_order_relaxed);
   Record(txn, events);
+  SealedAfterMarket(&txn, ev);
 }
 
 void Arena::Record(Txn& txn, const std::vector<engine::Event>& events) {

@@ -15,11 +15,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/engine/engine.h"
 #include "sim/engine/metrics.h"
+#include "sim/engine/sealed.h"
 #include "sim/engine/status.h"
 #include "sim/server/auth.h"
 #include "sim/server/serve_config.h"
@@ -33,6 +35,17 @@ struct AgentState {
 };
 
 class Arena;
+
+// What the server keeps about a sealed trade beyond the engine's book: the commitment as sent.
+struct SealedMeta {
+  std::string agent_id;
+  std::string timestamp;          // ISO text exactly as committed (it is hashed verbatim)
+  std::string commitment_hash;    // "0x" + lowercase hex
+  std::string signature;
+  std::string scheme;             // "ed25519" | "eip191"
+  std::string sealed_nonce;       // view-key blob, base64url; "" = none
+  std::string sealed_ciphertext;
+};
 
 // The stored (and served) form of an engine order.
 store::OrderRow ToOrderRow(const engine::Order& order, const std::string& agent_id,
@@ -52,6 +65,17 @@ class Txn {
 
  private:
   friend class Arena;
+
+// What the server keeps about a sealed trade beyond the engine's book: the commitment as sent.
+struct SealedMeta {
+  std::string agent_id;
+  std::string timestamp;          // ISO text exactly as committed (it is hashed verbatim)
+  std::string commitment_hash;    // "0x" + lowercase hex
+  std::string signature;
+  std::string scheme;             // "ed25519" | "eip191"
+  std::string sealed_nonce;       // view-key blob, base64url; "" = none
+  std::string sealed_ciphertext;
+};
   Arena* arena_ = nullptr;
   engine::Engine* engine_ = nullptr;
   store::Batch* batch_ = nullptr;
@@ -97,6 +121,25 @@ class Arena {
   int CancelAll(Txn& txn, const std::string& agent_id);
   void Audit(Txn& txn, const std::string& agent_id, const std::string& event_type,
              const std::string& ip, const std::string& request_id, const std::string& details);
+  // Sealed (commit-reveal) trades, PROTOCOL.md §6 (arena_sealed.cpp). The caller has checked
+  // timestamps, hashes and signatures; the book checks balances, states and the price tape.
+  // Each success is journaled and replayed exactly; a refusal changes nothing.
+  engine::SealedResult SealedCommit(Txn& txn, const std::string& agent_id, engine::SealedSide side,
+                                    std::int64_t lobs, std::int64_t timestamp_ms, SealedMeta meta);
+  engine::SealedResult SealedReveal(Txn& txn, const std::string& agent_id, engine::SealedId id,
+                                    const std::string& symbol, const std::string& price_text,
+                                    engine::Price price);
+  engine::SealedResult SealedClose(Txn& txn, const std::string& agent_id, engine::SealedId open_id,
+                                   const std::optional<engine::SealedBook::RevealData>& reveal,
+                                   const std::string& close_price_text, engine::Price close_price,
+                                   std::int64_t close_timestamp_ms, SealedMeta close_meta);
+  const engine::SealedBook& sealed_book() const;  // engine thread
+  const engine::PriceTape& price_tape() const;    // engine thread
+  const SealedMeta* FindSealedMeta(engine::SealedId id) const;  // engine thread
+  engine::SealedId FindSealedByHash(const std::string& hash) const;  // engine thread; 0 = none
+  store::CommitmentRow SealedRow(engine::SealedId id) const;    // engine thread
+  const engine::RevealClock& reveal_clock() const;              // any thread (immutable)
+
   // Events the last command produced (for building its response).
   const std::vector<engine::Event>& last_events() const { return last_events_; }
   engine::Performance Performance(const std::string& agent_id) const;
@@ -113,6 +156,7 @@ class Arena {
   std::int64_t started_wall_ms() const { return started_wall_ms_; }
 
   struct Impl;  // public so file-local helpers in arena.cpp can take it
+  struct SealedState;  // arena_sealed.h
 
  private:
   void EngineLoop();
@@ -122,6 +166,15 @@ class Arena {
   void Record(Txn& txn, const std::vector<engine::Event>& events);
   void Journal(Txn& txn, const std::string& kind, std::string body);
   bool PostMarket(const engine::MarketEvent& ev);
+  // Sealed trades: the tape and period transitions after a market event, transitions after a
+  // command, replay of the sealed journal kinds. `txn` is null during replay (nothing to write).
+  void SealedAfterMarket(Txn* txn, const engine::MarketEvent& ev);
+  void SealedAdvance(Txn* txn);
+  void SealedRows(Txn* txn, const std::vector<engine::SealedChange>& changes);
+  Status ReplaySealed(const store::JournalRow& row);
+  void TouchWallet(engine::WalletId wallet);
+  engine::Engine* impl_engine() const;
+
 
   ServeConfig config_;
   store::Store* store_;
@@ -133,6 +186,7 @@ class Arena {
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<bool> failed_{false};
   std::int64_t started_wall_ms_ = 0;
+  std::unique_ptr<SealedState> sealed_;
 };
 
 }  // namespace claw::server

@@ -12,6 +12,7 @@
 #include "sim/run/messages.h"
 #include "sim/server/discovery.h"
 #include "sim/server/route_util.h"
+#include "sim/server/routes_commitments.h"
 
 namespace claw::server {
 namespace {
@@ -263,7 +264,8 @@ constexpr int kMaxClaimAttempts = 5;
 
 std::vector<RateRule> DefaultRateRules() {
   return {{"orders", 10, 1}, {"read", 30, 1},     {"portfolio", 10, 1}, {"audit", 5, 1},
-          {"public", 60, 60}, {"register", 10, 60}, {"claim", 20, 60}};
+          {"public", 60, 60}, {"register", 10, 60}, {"claim", 20, 60},
+          {"commitments", 10, 1}};
 }
 
 void AddArenaRoutes(Router* router, RouteContext* ctx) {
@@ -784,7 +786,8 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                      {"services", {{"database", arena->failed() ? "failed" : "healthy"},
                                    {"order_engine", arena->failed() ? "stopped" : "healthy"},
                                    {"market_data", f.state}}},
-                     {"queue_depth", arena->queue_depth()}});
+                     {"queue_depth", arena->queue_depth()},
+                     {"reveal", RevealHealthJson(*arena)}});
                }});
 
   router->Add({"GET", "/v1/symbols", AuthKind::kNone, "public", "Tradable instruments and their sizes", "", "", "",
@@ -824,11 +827,19 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                  });
                }});
 
-  router->Add({"GET", "/v1/leaderboard", AuthKind::kNone, "public", "Agents ranked by equity (limit)", "", "", "",
+  router->Add({"GET", "/v1/leaderboard", AuthKind::kNone, "public",
+               "Agents ranked by equity (limit); `sealed` ranks a reveal period (period=N, default the "
+               "current one) by revealed sealed trades only", "", "", "",
                "application/json", [=](const Request& req, Reply reply) {
                  bool ok = true;
                  const int limit = IntParam(req, "limit", 100, 1, 1000, &ok);
                  if (!ok) return Err(reply, req, 400, "INVALID_PARAMETER", "limit must be 1-1000");
+                 std::optional<std::int64_t> period;
+                 if (auto p = req.QueryParam("period")) {
+                   const int n = IntParam(req, "period", 0, 0, 1'000'000, &ok);
+                   if (!ok) return Err(reply, req, 400, "INVALID_PARAMETER", "period must be a period number >= 0");
+                   period = n;
+                 }
                  post(req, reply, [=](Txn& txn) {
                    struct Row {
                      const store::AgentRow* agent;
@@ -853,9 +864,12 @@ void AddArenaRoutes(Router* router, RouteContext* ctx) {
                                      {"realized_pnl", Cs(r.p.realized_pnl.units)},
                                      {"open_positions", r.p.positions.size()}, {"liquidations", r.p.liquidations}});
                    }
-                   Ok(reply, 200, {{"leaderboard", list}, {"arena_time", IsoOrNull(txn.arena_time_ms())}});
+                   Ok(reply, 200, {{"leaderboard", list}, {"arena_time", IsoOrNull(txn.arena_time_ms())},
+                                   {"sealed", SealedLeaderboardJson(txn, period)}});
                  });
                }});
+
+  AddCommitmentRoutes(router, ctx);
 
   // ---- discovery and operations ----
   router->Add({"GET", "/skill.md", AuthKind::kNone, "public", "How an agent uses this arena (Markdown)", "", "", "",

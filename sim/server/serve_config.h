@@ -34,6 +34,14 @@ struct ServeConfig {
   // [auth]
   std::int64_t auth_window_ms = 30'000;
   bool ip_lock = false;
+  // [reveal] (commit-reveal trades, PROTOCOL.md §6; sim/engine/sealed.h)
+  int reveal_period_days = 14;
+  std::string reveal_anchor = "friday 00:00 UTC";
+  int reveal_grace_h = 24;
+  int reveal_tolerance_bps = 50;
+  // Price-tape points older than this are pruned; keep it >= the period plus the grace, or
+  // late reveals find no tape price.
+  int reveal_tape_retention_h = 15 * 24 + 24;
 };
 
 Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLookup& env);

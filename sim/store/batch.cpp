@@ -6,7 +6,7 @@ namespace claw::store {
 bool Batch::empty() const {
   return journal.empty() && agents.empty() && orders.empty() && fills.empty() &&
          positions.empty() && wallets.empty() && prices.empty() && snapshots.empty() &&
-         audit.empty();
+         audit.empty() && commitments.empty() && tape.empty() && tape_prune_before_ms == 0;
 }
 
 // clear() keeps each vector's capacity: the engine thread reuses one Batch per group commit,
@@ -21,6 +21,9 @@ void Batch::clear() {
   prices.clear();
   snapshots.clear();
   audit.clear();
+  commitments.clear();
+  tape.clear();
+  tape_prune_before_ms = 0;
 }
 
 }  // namespace claw::store

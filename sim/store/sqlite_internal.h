@@ -164,6 +164,12 @@ JournalRow ReadJournal(const Stmt& s);
 
 // Creates the directory (0700, with missing parents) and an empty file (0600) when missing.
 // Existing directories and files keep their modes.
+// Sealed trades and the price tape (sqlite_commitments.cpp, schema v2).
+Status WriteCommitments(Conn* writer, const Batch& b);
+Result<std::vector<CommitmentRow>> QueryCommitmentById(Conn* reader, std::uint64_t id);
+Result<std::vector<CommitmentRow>> QueryCommitments(Conn* reader, const CommitmentQuery& q);
+Result<std::vector<TapePointRow>> QueryTape(Conn* reader);
+
 Status PrepareDatabaseFile(const std::string& path);
 
 // Refuses a file that is not an SQLite database (wrong 100-byte header), without writing to

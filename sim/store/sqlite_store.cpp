@@ -47,6 +47,7 @@ class ReadPool {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Conn* operator->() const { return conn_; }
+    Conn* get() const { return conn_; }
 
    private:
     ReadPool* pool_;
@@ -138,6 +139,21 @@ class SqliteStore final : public Store {
   Result<std::vector<SnapshotRow>> ListSnapshots(const std::string& agent_id, std::int64_t since_ms,
                                                  std::int64_t interval_ms) override;
   Result<std::vector<AuditRow>> ListAudit(const std::string& agent_id, Page page) override;
+  Result<std::optional<CommitmentRow>> GetCommitment(std::uint64_t id) override {
+    ReadPool::Lease conn = readers_.Acquire();
+    Result<std::vector<CommitmentRow>> rows = sqlite::QueryCommitmentById(conn.get(), id);
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return std::optional<CommitmentRow>();
+    return std::optional<CommitmentRow>(std::move(rows->front()));
+  }
+  Result<std::vector<CommitmentRow>> ListCommitments(const CommitmentQuery& q) override {
+    ReadPool::Lease conn = readers_.Acquire();
+    return sqlite::QueryCommitments(conn.get(), q);
+  }
+  Result<std::vector<TapePointRow>> LoadTape() override {
+    ReadPool::Lease conn = readers_.Acquire();
+    return sqlite::QueryTape(conn.get());
+  }
 
  private:
   // Runs `sql` on a pooled reader: `bind` fills the parameters, `read` maps each row.
@@ -244,6 +260,7 @@ Status SqliteStore::WriteBatch(const Batch& b, std::int64_t seq0, std::int64_t a
   CLAW_RETURN_IF_ERROR(WriteAll(sqlite::SnapshotUpsertSql(), b.snapshots, [](const SnapshotRow& r) {
     return "writing snapshot of agent " + Quote(r.agent_id) + " at " + std::to_string(r.time_ms);
   }));
+  CLAW_RETURN_IF_ERROR(sqlite::WriteCommitments(writer_.get(), b));
   return WriteAll(
       sqlite::AuditInsertSql(), b.audit,
       [](const AuditRow& r) { return "inserting audit row (event " + Quote(r.event_type) + ")"; },

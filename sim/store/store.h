@@ -140,6 +140,48 @@ struct AuditRow {
   std::string details;        // JSON object text
 };
 
+// One sealed trade (PROTOCOL.md §6): an OPEN commitment or the CLOSE that settled one.
+// Insert or replace by id (the sealed book's id). Hidden fields are empty until revealed.
+struct CommitmentRow {
+  std::uint64_t id = 0;
+  std::string agent_id;
+  std::string action;            // "OPEN" | "CLOSE"
+  std::string side;              // "LONG" | "SHORT"
+  std::int64_t lobs = 0;         // integer quote units
+  std::string timestamp;         // as committed (ISO-8601 text, hashed verbatim)
+  std::int64_t timestamp_ms = 0;
+  std::string commitment_hash;   // "0x" + 64 lowercase hex
+  std::string signature;
+  std::string scheme;            // "ed25519" | "eip191"
+  std::string status;            // committed | revealed | closed | pending_reveal | reveal_failed
+  bool revealed = false;
+  std::string symbol;            // "" until revealed
+  std::string price;             // revealed JS-number text; "" until revealed
+  std::int64_t revealed_ms = 0;  // arena time; 0 = not revealed
+  std::int64_t period = 0;
+  std::uint64_t opening_id = 0;  // CLOSE: its open
+  std::uint64_t close_id = 0;    // OPEN: its close
+  bool has_pnl = false;
+  std::int64_t pnl_e4 = 0;          // pnl_lobs in 1e-4 quote units
+  std::int64_t pnl_percent_e4 = 0;  // 1e-4 percent
+  std::string sealed_nonce;      // view-key blob (base64url); "" = none
+  std::string sealed_ciphertext;
+  std::int64_t created_ms = 0;   // arena time of the commit
+};
+
+struct TapePointRow {  // a price-tape point (sim/engine/sealed.h PriceTape)
+  std::string symbol;
+  std::int64_t time_ms = 0;
+  std::int64_t price = 0;  // Price ticks
+};
+
+struct CommitmentQuery {
+  std::string agent_id;          // required
+  std::optional<bool> revealed;  // nullopt: all
+  int limit = 50;                // 1..500
+  int offset = 0;
+};
+
 // Everything one engine-thread batch changed: written in one transaction (group commit).
 // Rows that belong to an agent (orders, fills, positions, wallets, snapshots) must name an
 // agent already stored or in this batch's `agents`; otherwise Commit fails (the SQLite store
@@ -154,6 +196,10 @@ struct Batch {
   std::vector<PriceRow> prices;
   std::vector<SnapshotRow> snapshots;
   std::vector<AuditRow> audit;       // ids assigned on commit
+  std::vector<CommitmentRow> commitments;  // insert or replace by id
+  std::vector<TapePointRow> tape;          // insert or replace by (symbol, time_ms)
+  // > 0: drop tape points older than this, keeping per symbol the last one at or before it.
+  std::int64_t tape_prune_before_ms = 0;
   bool empty() const;
   void clear();
 };
@@ -212,6 +258,11 @@ class Store {
                                                          std::int64_t since_ms,
                                                          std::int64_t interval_ms) = 0;
   virtual Result<std::vector<AuditRow>> ListAudit(const std::string& agent_id, Page page) = 0;
+  // Sealed trades: one by id; an agent's, newest first, optionally by revealed state.
+  virtual Result<std::optional<CommitmentRow>> GetCommitment(std::uint64_t id) = 0;
+  virtual Result<std::vector<CommitmentRow>> ListCommitments(const CommitmentQuery& q) = 0;
+  // The stored price tape, by symbol then time.
+  virtual Result<std::vector<TapePointRow>> LoadTape() = 0;
 };
 
 struct SqliteOptions {
