@@ -196,6 +196,8 @@ struct Session {
   std::unique_ptr<RevealStore> store;
 };
 
+bool RecoverTradeId(Session& s, RevealRecord& r);
+
 // ---- commit open ----
 
 struct OpenOptions {
@@ -258,6 +260,20 @@ void RunOpen(Context& ctx, const OpenOptions& o) {
              << " (the arena may or may not have the commitment)\n";
     return;
   }
+  if (resp->status == 401 && resp->body.find("REPLAYED_NONCE") != std::string::npos) {
+    // The transport re-sent the request after the connection dropped: the first copy reached
+    // the arena, whose answer was lost. Find the trade by its hash instead of guessing.
+    if (!RecoverTradeId(s, r)) return;
+    if (s.api.json()) {
+      *ctx.out << ordered_json({{"trade_id", r.trade_id}, {"status", "committed"}, {"commitment_hash", r.hash},
+                                {"period", r.period}, {"recovered", true}}).dump()
+               << "\n";
+    } else {
+      *ctx.out << "committed " << r.side << " " << r.lobs << " lobs, trade " << r.trade_id
+               << " (the answer was lost; found by its hash)\n";
+    }
+    return;
+  }
   if (resp->status >= 400) {
     // A definite refusal: nothing was committed, so the reveal data has nothing to reveal.
     (void)keystore::RemoveFile(s.store->PathFor(r.hash));
@@ -278,15 +294,43 @@ void RunOpen(Context& ctx, const OpenOptions& o) {
 
 // ---- commit reveal ----
 
-// Reveals one local record whose trade id is known. Returns false after reporting.
+// The arena's trade id of a commitment whose answer was lost (the process crashed or the
+// connection dropped after sending): looked up by hash among the agent's unrevealed trades.
+// Saves it in the record. False after reporting.
+bool RecoverTradeId(Session& s, RevealRecord& r) {
+  Context& ctx = s.api.ctx();
+  auto me = s.api.Send({"GET", "/v1/agents/me", "", Auth::kSigned, true, "", {}});
+  if (!me) return false;
+  auto mj = ParseJson(ctx, *me);
+  if (!mj) return false;
+  const auto& a = mj->contains("agent") && (*mj)["agent"].is_object() ? (*mj)["agent"] : *mj;
+  for (int offset = 0;; offset += 500) {
+    std::string target = "/v1/agents/" + PercentEncode(Cell(a, "name")) + "/commitments?revealed=all&limit=500";
+    target += "&offset=" + std::to_string(offset);
+    auto list = s.api.Send({"GET", target, "", Auth::kNone, true, "", {}});
+    if (!list) return false;
+    auto lj = ParseJson(ctx, *list);
+    if (!lj) return false;
+    const auto items = lj->value("commitments", ordered_json::array());
+    for (const auto& c : items) {
+      if (Cell(c, "commitment_hash") != r.hash) continue;
+      r.trade_id = Cell(c, "trade_id");
+      if (c.contains("period") && c["period"].is_number_integer()) r.period = c["period"].get<std::int64_t>();
+      r.status = "committed";
+      return s.Save(r);
+    }
+    if (items.size() < 500) break;
+  }
+  ctx.Fail(Status::NotFound("the arena has no commitment " + r.hash,
+                            "it was never received; nothing to reveal (the local data can be deleted)"));
+  return false;
+}
+
+// Reveals one local record (recovering its trade id when the commit's answer was lost).
+// Returns false after reporting.
 bool RevealOne(Session& s, RevealRecord& r, bool print) {
   Context& ctx = s.api.ctx();
-  if (r.trade_id.empty()) {
-    ctx.Fail(Status::NotFound("commitment " + r.hash + " has no trade id yet (its answer was lost)",
-                              "'claw commit list --revealed false' shows the arena's trade ids; "
-                              "then 'claw commit reveal " + r.hash + "' is not enough: report it"));
-    return false;
-  }
+  if (r.trade_id.empty() && !RecoverTradeId(s, r)) return false;
   ApiCall call{"POST", "/v1/commitments/" + PercentEncode(r.trade_id) + "/reveal", RevealBody(r), Auth::kSigned,
                true, "", {}};
   auto resp = s.api.Send(call);
@@ -366,7 +410,7 @@ void RunClose(Context& ctx, const std::string& id, const std::string& price_flag
   if (!s.Init()) return;
   auto r = s.Find(id);
   if (!r) return;
-  if (r->trade_id.empty()) return ctx.Fail(Status::NotFound("commitment " + r->hash + " has no trade id yet"));
+  if (r->trade_id.empty() && !RecoverTradeId(s, *r)) return;
   if (!r->has_close) {  // a retried close reuses its first close commitment
     std::string price = price_flag;
     if (price.empty()) {

@@ -205,9 +205,12 @@ Result<RevealRecord> RevealStore::Find(const std::string& id) const {
   for (RevealRecord& r : All(&problems)) {
     if (r.trade_id == id || (r.has_close && r.close.close_trade_id == id)) return std::move(r);
   }
-  std::string hint = "reveal data lives in " + Dir();
-  if (!problems.empty()) hint += "; unreadable: " + problems.front();
-  return Status::NotFound("no local reveal data for trade '" + id + "'", hint);
+  if (!problems.empty()) {
+    // The trade may be in a file that no longer opens: say so rather than "not found".
+    return Status::DataLoss("no readable reveal data for trade '" + id + "': " + problems.front(),
+                            "restore the file from a backup; without it the trade cannot be revealed");
+  }
+  return Status::NotFound("no local reveal data for trade '" + id + "'", "reveal data lives in " + Dir());
 }
 
 }  // namespace claw::cli

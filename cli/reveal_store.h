@@ -74,7 +74,8 @@ class RevealStore {
   // By commitment hash. NotFound when absent; DataLoss when edited, truncated or sealed under
   // another key.
   Result<RevealRecord> Load(const std::string& hash) const;
-  // By trade id (open or close) or commitment hash. NotFound when no record matches.
+  // By trade id (open or close) or commitment hash. NotFound when no record matches; DataLoss
+  // when none matches but some file could not be read (it may hold the trade).
   Result<RevealRecord> Find(const std::string& id) const;
   // Every readable record, sorted by timestamp; unreadable files are reported in `problems`.
   std::vector<RevealRecord> All(std::vector<std::string>* problems) const;
