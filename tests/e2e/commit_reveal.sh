@@ -181,6 +181,13 @@ fi
 run 0 "$claw" --json commit reveal "$hl"
 jqo '.status == "revealed" and .lobs == 400 and .commitment_hash == "'"$hl"'"'
 
+# ---- --all-due leaves trades of the current period alone ----
+run 0 "$claw" --json commit reveal --all-due
+jqo '.revealed == [] and .failed == 0'
+run 0 "$claw" --json commit show "$t3"
+jqo '.status == "committed" and .symbol == null'
+run 2 "$claw" commit reveal "$t3" --all-due
+
 # ---- leaderboard: sealed rankings of the period ----
 run 0 "$claw" --json leaderboard --period "$period"
 jqo '.sealed.period == '"$period"' and any(.sealed.rankings[]; .agent == "alice")'
