@@ -47,6 +47,11 @@ bool ApiSession::LoadKey() {
   return secret_key_.has_value();
 }
 
+std::optional<client::Bytes> ApiSession::SecretKey() {
+  if (!LoadKey()) return std::nullopt;
+  return secret_key_;
+}
+
 std::optional<std::string> ApiSession::PublicKey() {
   if (!LoadKey()) return std::nullopt;
   if (secret_key_->size() != 64) {
@@ -260,6 +265,19 @@ Result<client::HttpResponse> ApiSession::Attempt(const ApiCall& call, const std:
   if (call.auth == Auth::kNone && !bearer_.empty()) {
     req.sign = [bearer = bearer_](const client::HttpRequest&) -> Result<std::vector<std::string>> {
       return std::vector<std::string>{"Authorization: Bearer " + bearer};
+    };
+  }
+  if (!extra_headers_.empty()) {
+    req.sign = [sign = std::move(req.sign), extra = extra_headers_](const client::HttpRequest& r)
+        -> Result<std::vector<std::string>> {
+      std::vector<std::string> out;
+      if (sign) {
+        Result<std::vector<std::string>> h = sign(r);
+        if (!h.ok()) return h.status();
+        out = std::move(*h);
+      }
+      out.insert(out.end(), extra.begin(), extra.end());
+      return out;
     };
   }
   client::RetryPolicy policy;

@@ -55,6 +55,12 @@ class ApiSession {
   void Print(const client::HttpResponse& response,
              const std::function<void(const nlohmann::ordered_json&)>& table);
 
+  // Extra "Name: value" headers sent with every later call of this session (X-View-Key).
+  // They may hold secrets: never logged.
+  void SetExtraHeaders(std::vector<std::string> headers) { extra_headers_ = std::move(headers); }
+
+  // The 64-byte signing key (unlocks it); nullopt after reporting.
+  std::optional<client::Bytes> SecretKey();
   // The signing key's public half, base64url (unlocks the key); nullopt after reporting.
   std::optional<std::string> PublicKey();
   // Stores `values` into the selected profile of config.toml (other keys kept).
@@ -95,6 +101,7 @@ class ApiSession {
   std::optional<keystore::SessionTokens> session_;
   Result<client::HttpResponse> Attempt(const ApiCall& call, const std::string& base, bool use_session);
   std::string bearer_;
+  std::vector<std::string> extra_headers_;
 };
 
 // RFC 3986 percent-encoding of everything but unreserved characters.

@@ -26,6 +26,7 @@ void BuildApp(CLI::App& app, Context& ctx) {
   AddKeyCommands(app, ctx);
   AddSignCommands(app, ctx);
   AddCommitCommands(app, ctx);
+  AddViewKeyCommands(app, ctx);
   AddDpopCommands(app, ctx);
   AddConfigCommands(app, ctx);
   AddAgentCommands(app, ctx);

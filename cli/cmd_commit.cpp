@@ -194,10 +194,11 @@ void AddVerify(CLI::App* commit, Context& ctx) {
 }  // namespace
 
 void AddCommitCommands(CLI::App& app, Context& ctx) {
-  auto* commit = app.add_subcommand("commit", "Commit-reveal trade commitments (offline)");
+  auto* commit = app.add_subcommand("commit", "Commit-reveal trades: offline hashes, sealed trades on the arena");
   commit->require_subcommand(1);
   AddHash(commit, ctx);
   AddVerify(commit, ctx);
+  AddSealedCommitCommands(commit, ctx);
 }
 
 }  // namespace claw::cli

@@ -35,6 +35,17 @@ void PrintLeaderboard(Context& ctx, const ordered_json& j) {
            Cell(r, "realized_pnl"), Cell(r, "open_positions"), Cell(r, "liquidations")});
   }
   t.Print(*ctx.out);
+  // Sealed trades (PROTOCOL.md §6): the period's rankings from revealed trades only.
+  const auto sealed = j.find("sealed");
+  if (sealed == j.end() || !sealed->is_object()) return;
+  *ctx.out << "\nsealed trades, period " << Cell(*sealed, "period") << " (" << Cell(*sealed, "period_start")
+           << " .. " << Cell(*sealed, "period_end") << ", grace until " << Cell(*sealed, "grace_end") << ")\n";
+  Table s({"RANK", "AGENT", "PNL_LOBS", "PNL_%", "REVEALED", "FAILED"});
+  for (const auto& r : sealed->value("rankings", ordered_json::array())) {
+    s.Add({Cell(r, "rank"), Cell(r, "agent"), Cell(r, "pnl_lobs"), Cell(r, "pnl_percent"), Cell(r, "revealed"),
+           Cell(r, "failed")});
+  }
+  s.Print(*ctx.out);
 }
 
 void RunPublic(Context& ctx, const std::string& target, void (*print)(Context&, const ordered_json&)) {
@@ -65,11 +76,14 @@ void AddMarketCommands(CLI::App& app, Context& ctx) {
     RunPublic(ctx, "/v1/symbols", PrintSymbols);
   });
   auto limit = std::make_shared<std::string>();
-  auto* lb = app.add_subcommand("leaderboard", "Agents ranked by equity");
+  auto period = std::make_shared<std::string>();
+  auto* lb = app.add_subcommand("leaderboard", "Agents ranked by equity, and sealed-trade rankings per period");
   lb->add_option("--limit", *limit, "At most this many (1-1000, default 100)");
-  lb->callback([&ctx, limit] {
+  lb->add_option("--period", *period, "Sealed-trade rankings of reveal period N (default: the current one)");
+  lb->callback([&ctx, limit, period] {
     std::string target = "/v1/leaderboard";
     AddQuery(target, "limit", *limit);
+    AddQuery(target, "period", *period);
     RunPublic(ctx, target, PrintLeaderboard);
   });
   app.add_subcommand("health", "Arena liveness, arena time and feed state (exit 6 when unhealthy)")

@@ -19,6 +19,8 @@ void AddMarketCommands(CLI::App& app, Context& ctx);   // cmd_market.cpp: prices
 void AddSessionCommands(CLI::App& app, Context& ctx);  // cmd_session.cpp: session login|status|refresh|logout
 void AddOwnerCommands(CLI::App& app, Context& ctx);    // cmd_owner.cpp: owner show|pause|budget|approve...
 void AddArenaSimCommands(CLI::App& app, Context& ctx); // cmd_sim.cpp: arena-sim run|synth
+void AddSealedCommitCommands(CLI::App* commit, Context& ctx);  // cmd_sealed.cpp: commit open|close|reveal|list|show
+void AddViewKeyCommands(CLI::App& app, Context& ctx);  // cmd_sealed.cpp: viewkey derive
 // cmd_completion.cpp: completion bash. Added last: it walks the tree the others built.
 void AddCompletionCommands(CLI::App& app, Context& ctx);
 
