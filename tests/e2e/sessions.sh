@@ -241,7 +241,7 @@ call DELETE /v1/sessions "$tmp/at3"; want 200
 jq -e '.revoked == 1' "$tmp/call.json" >/dev/null || fail "logout: $(cat "$tmp/call.json")"
 call GET /v1/agents/me "$tmp/at3"; want 401 INVALID_TOKEN
 
-# ---- connect codes through the owner route, when this build has it ----
+# ---- connect codes through the owner route ----
 run 0 "$claw" claim "$owner_claim" --code "$bob_code"
 owner_token=$(sed -n 's/^owner token.*: //p' "$tmp/out")
 code_status=$(curl -sS -o "$tmp/code.json" -w '%{http_code}' -X POST "$base/v1/owner/connect-code" \
@@ -257,7 +257,7 @@ if [ "$code_status" = 201 ]; then
   run 3 "$claw" --profile viaeve2 --server "$base" --key eve session login --connect-code-file "$tmp/code"
   grep -q INVALID_CONNECT_CODE "$tmp/err" || fail "a used code: $(cat "$tmp/err")"
 else
-  echo "sessions.sh: no owner connect-code route in this build ($code_status); connect codes are covered by sim_server_tests"
+  fail "POST /v1/owner/connect-code answered $code_status: $(cat "$tmp/code.json")"
 fi
 
 # ---- the jti cache survives a SIGKILL; automatic refresh; refresh-and-retry after a 401 ----
@@ -298,6 +298,18 @@ run 0 "$claw" --json session logout --all
 run 0 "$claw" --json session status
 jqo '.session == null'
 grep -q FAIL "$tmp/proofs.log" && fail "a claw proof failed the RFC 9449 check: $(grep FAIL "$tmp/proofs.log")"
+# The owner revoking the agent ends its live sessions.
+curl -sS -o "$tmp/code.json" -X POST "$base/v1/owner/connect-code" -H "Authorization: Bearer $owner_token" \
+  -H 'Content-Type: application/json' --data-binary '{}'
+jq -r .connect_code "$tmp/code.json" >"$tmp/code"
+run 0 "$claw" --profile viaeve3 --server "$base" --key eve --json session login --connect-code-file "$tmp/code"
+run 0 "$claw" --profile viaeve3 --json me
+revoke_status=$(curl -sS -o "$tmp/revoke.json" -w '%{http_code}' -X POST "$base/v1/owner/revoke" \
+  -H "Authorization: Bearer $owner_token" -H 'Content-Type: application/json' --data-binary '{}')
+[ "$revoke_status" = 200 ] || fail "owner revoke answered $revoke_status: $(cat "$tmp/revoke.json")"
+set +e; "$claw" --profile viaeve3 --json me >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e
+[ $rc -ne 0 ] || fail "a revoked agent's session still works"
+grep -Eq 'AGENT_REVOKED|INVALID_TOKEN' "$tmp/err" || fail "revoked session: $(cat "$tmp/err")"
 # --print-config shows [sessions].
 "$arena" serve --print-config >"$tmp/config.toml"
 grep -q '^\[sessions\]' "$tmp/config.toml" && grep -q '^access_ttl_s = 300$' "$tmp/config.toml" || fail "print-config: no [sessions]"
