@@ -18,113 +18,15 @@
 #include "client/encoding.h"
 #include "client/signed_request.h"
 #include "sim/server/server.h"
+#include "tests/sim/server/test_client.h"
 
 namespace {
 
 using nlohmann::json;
 using namespace claw;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/claw-serve-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using namespace claw::servertest;
 
-struct Key {
-  client::Bytes secret, pub;
-  Key() {
-    secret.resize(crypto_sign_SECRETKEYBYTES);
-    pub.resize(crypto_sign_PUBLICKEYBYTES);
-    crypto_sign_keypair(pub.data(), secret.data());
-  }
-  std::string pub_text() const { return client::Base64UrlEncode(pub); }
-};
-
-struct Reply {
-  long status = 0;
-  std::string body;
-  json j() const { return json::parse(body, nullptr, false); }
-};
-
-std::size_t OnBody(char* p, std::size_t n, std::size_t m, void* out) {
-  static_cast<std::string*>(out)->append(p, n * m);
-  return n * m;
-}
-
-class Client {
- public:
-  explicit Client(std::string base) : base_(std::move(base)), curl_(curl_easy_init()) {}
-  ~Client() { curl_easy_cleanup(curl_); }
-
-  Reply Send(const std::string& method, const std::string& target, const std::string& body,
-             const std::vector<std::string>& headers) {
-    Reply r;
-    curl_easy_reset(curl_);
-    const std::string url = base_ + target;
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
-    if (!body.empty() || method == "POST") {
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    }
-    curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, 10'000L);
-    CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(list);
-    REQUIRE(rc == CURLE_OK);
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
-    return r;
-  }
-
-  // A §2-signed request; agent empty: the registration variant.
-  Reply Signed(const std::string& method, const std::string& target, const std::string& body,
-               const Key& key, const std::string& agent, const std::string& forwarded_for = "") {
-    client::SignRequestInput in;
-    in.method = method;
-    in.target = target;
-    in.body = body;
-    in.agent_id = agent;
-    auto h = client::SignRequest(in, key.secret);
-    REQUIRE(h.ok());
-    std::vector<std::string> headers = {"X-Timestamp: " + h->timestamp, "X-Nonce: " + h->nonce,
-                                        "X-Signature: " + h->signature};
-    if (!agent.empty()) headers.push_back("X-Agent-Id: " + agent);
-    if (!forwarded_for.empty()) headers.push_back("X-Forwarded-For: " + forwarded_for);
-    return Send(method, target, body, headers);
-  }
-
-  Reply Get(const std::string& target) { return Send("GET", target, "", {}); }
-
- private:
-  std::string base_;
-  CURL* curl_;
-};
-
-server::ServeConfig Config(const std::string& dir) {
-  server::ServeConfig c;
-  c.listen_host = "127.0.0.1";
-  c.listen_port = 0;
-  c.data_dir = dir;
-  c.synthetic_seed = 7;
-  c.io_threads = 2;
-  return c;
-}
-
-void WaitForPrices(Client& c) {
-  for (int i = 0; i < 100; ++i) {
-    json p = c.Get("/v1/prices").j();
-    if (p.is_object() && p["prices"].size() >= 2 && !p["prices"][0]["ask"].is_null()) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  FAIL("the synthetic feed gave no prices");
-}
 
 }  // namespace
 

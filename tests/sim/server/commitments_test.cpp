@@ -25,103 +25,15 @@
 #include "sim/engine/sealed.h"
 #include "sim/run/messages.h"
 #include "sim/server/server.h"
+#include "tests/sim/server/test_client.h"
 
 namespace {
 
 using nlohmann::json;
 using namespace claw;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/claw-commit-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using namespace claw::servertest;
 
-struct Key {
-  client::Bytes secret, pub;
-  Key() {
-    secret.resize(crypto_sign_SECRETKEYBYTES);
-    pub.resize(crypto_sign_PUBLICKEYBYTES);
-    crypto_sign_keypair(pub.data(), secret.data());
-  }
-  std::string pub_text() const { return client::Base64UrlEncode(pub); }
-};
-
-struct Reply {
-  long status = 0;
-  std::string body;
-  json j() const { return json::parse(body, nullptr, false); }
-  std::string code() const {
-    json e = j();
-    return e.is_object() && e.contains("error") ? e["error"]["code"].get<std::string>() : "";
-  }
-  std::string reason() const {
-    json e = j();
-    if (!e.is_object() || !e.contains("error") || !e["error"].contains("details")) return "";
-    return e["error"]["details"].value("reason", "");
-  }
-};
-
-std::size_t OnBody(char* p, std::size_t n, std::size_t m, void* out) {
-  static_cast<std::string*>(out)->append(p, n * m);
-  return n * m;
-}
-
-class Client {
- public:
-  explicit Client(std::string base) : base_(std::move(base)), curl_(curl_easy_init()) {}
-  ~Client() { curl_easy_cleanup(curl_); }
-
-  Reply Send(const std::string& method, const std::string& target, const std::string& body,
-             const std::vector<std::string>& headers) {
-    Reply r;
-    curl_easy_reset(curl_);
-    const std::string url = base_ + target;
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
-    if (!body.empty() || method == "POST") {
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    }
-    curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, 10'000L);
-    CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(list);
-    REQUIRE(rc == CURLE_OK);
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
-    return r;
-  }
-
-  Reply Signed(const std::string& method, const std::string& target, const std::string& body,
-               const Key& key, const std::string& agent) {
-    client::SignRequestInput in;
-    in.method = method;
-    in.target = target;
-    in.body = body;
-    in.agent_id = agent;
-    auto h = client::SignRequest(in, key.secret);
-    REQUIRE(h.ok());
-    std::vector<std::string> headers = {"X-Timestamp: " + h->timestamp, "X-Nonce: " + h->nonce,
-                                        "X-Signature: " + h->signature};
-    if (!agent.empty()) headers.push_back("X-Agent-Id: " + agent);
-    return Send(method, target, body, headers);
-  }
-
-  Reply Get(const std::string& target, const std::vector<std::string>& headers = {}) {
-    return Send("GET", target, "", headers);
-  }
-
- private:
-  std::string base_;
-  CURL* curl_;
-};
 
 // ---- the feed: mark prices we choose, at times we choose ----
 

@@ -22,6 +22,7 @@
 #include "client/signed_request.h"
 #include "sim/server/arena.h"
 #include "sim/server/server.h"
+#include "tests/sim/server/test_client.h"
 #include "sim/server/sessions.h"
 
 namespace {
@@ -29,44 +30,7 @@ namespace {
 using nlohmann::json;
 using namespace claw;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/claw-sessions-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-struct Key {
-  client::Bytes secret, pub;
-  Key() {
-    secret.resize(crypto_sign_SECRETKEYBYTES);
-    pub.resize(crypto_sign_PUBLICKEYBYTES);
-    crypto_sign_keypair(pub.data(), secret.data());
-  }
-  std::string pub_text() const { return client::Base64UrlEncode(pub); }
-};
-
-struct Reply {
-  long status = 0;
-  std::string body;
-  json j() const { return json::parse(body, nullptr, false); }
-  std::string code() const {
-    json e = j();
-    return e.is_object() && e.contains("error") ? e["error"].value("code", "") : "";
-  }
-  std::string check() const {
-    json e = j();
-    if (!e.is_object() || !e.contains("error") || !e["error"].contains("details")) return "";
-    return e["error"]["details"].value("check", "");
-  }
-};
-
-std::size_t OnBody(char* p, std::size_t n, std::size_t m, void* out) {
-  static_cast<std::string*>(out)->append(p, n * m);
-  return n * m;
-}
+using namespace claw::servertest;
 
 std::int64_t Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -74,87 +38,10 @@ std::int64_t Now() {
       .count();
 }
 
-class Client {
- public:
-  explicit Client(std::string base) : base_(std::move(base)), curl_(curl_easy_init()) {}
-  ~Client() { curl_easy_cleanup(curl_); }
-  const std::string& base() const { return base_; }
 
-  Reply Send(const std::string& method, const std::string& target, const std::string& body,
-             const std::vector<std::string>& headers) {
-    Reply r;
-    curl_easy_reset(curl_);
-    const std::string url = base_ + target;
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, method.c_str());
-    if (!body.empty() || method == "POST") {
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    }
-    curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, 10'000L);
-    CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(list);
-    REQUIRE(rc == CURLE_OK);
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &r.status);
-    return r;
-  }
-
-  std::vector<std::string> SignedHeaders(const std::string& method, const std::string& target,
-                                         const std::string& body, const Key& key,
-                                         const std::string& agent) {
-    client::SignRequestInput in;
-    in.method = method;
-    in.target = target;
-    in.body = body;
-    in.agent_id = agent;
-    auto h = client::SignRequest(in, key.secret);
-    REQUIRE(h.ok());
-    std::vector<std::string> headers = {"X-Timestamp: " + h->timestamp, "X-Nonce: " + h->nonce,
-                                        "X-Signature: " + h->signature};
-    if (!agent.empty()) headers.push_back("X-Agent-Id: " + agent);
-    return headers;
-  }
-
-  Reply Signed(const std::string& method, const std::string& target, const std::string& body,
-               const Key& key, const std::string& agent) {
-    return Send(method, target, body, SignedHeaders(method, target, body, key, agent));
-  }
-
-  std::string Proof(const std::string& method, const std::string& path, const Key& key,
-                    std::optional<std::string> token = std::nullopt,
-                    std::optional<std::int64_t> iat = std::nullopt,
-                    std::optional<std::string> jti = std::nullopt) {
-    client::DpopProofInput in{method, base_ + path, std::move(token), std::move(jti), iat};
-    auto p = client::MakeDpopProof(in, key.secret);
-    REQUIRE(p.ok());
-    return *p;
-  }
-
-  // An authenticated call with a session: Authorization: DPoP + a proof with ath.
-  Reply WithSession(const std::string& method, const std::string& target, const std::string& token,
-                    const Key& key, const std::string& body = "") {
-    const std::string path = target.substr(0, target.find('?'));
-    return Send(method, target, body,
-                {"Authorization: DPoP " + token, "DPoP: " + Proof(method, path, key, token)});
-  }
-
- private:
-  std::string base_;
-  CURL* curl_;
-};
-
-server::ServeConfig Config(const std::string& dir) {
-  server::ServeConfig c;
-  c.listen_host = "127.0.0.1";
-  c.listen_port = 0;
-  c.data_dir = dir;
-  c.synthetic_seed = 7;
-  c.io_threads = 2;
+// Without rate limits: the tests send many logins from one IP.
+server::ServeConfig UnlimitedConfig(const std::string& dir) {
+  server::ServeConfig c = Config(dir);
   c.rate_limits = false;
   return c;
 }
@@ -207,7 +94,7 @@ Reply Refresh(Client& c, const std::string& refresh, const Key& dpop_key) {
 TEST_CASE("sessions: connect codes are 6 chars A-Z0-9, single use, and RevokeAll ends sessions") {
   REQUIRE(sodium_init() >= 0);
   TempDir dir;
-  server::ArenaServer srv(Config(dir.path), "test");
+  server::ArenaServer srv(UnlimitedConfig(dir.path), "test");
   REQUIRE(srv.Start().ok());
   Client c(srv.base_url());
   Key key, dpop;
@@ -265,7 +152,7 @@ TEST_CASE("sessions: connect codes are 6 chars A-Z0-9, single use, and RevokeAll
 TEST_CASE("sessions: refresh rotates; reuse revokes every session; another key revokes nothing") {
   REQUIRE(sodium_init() >= 0);
   TempDir dir;
-  server::ArenaServer srv(Config(dir.path), "test");
+  server::ArenaServer srv(UnlimitedConfig(dir.path), "test");
   REQUIRE(srv.Start().ok());
   Client c(srv.base_url());
   Key key, thief;
@@ -320,7 +207,7 @@ TEST_CASE("sessions: every proof check, log out, and the jti cache across a rest
   Key key, other;
   std::string agent, access, replay_proof;
   {
-    server::ArenaServer srv(Config(dir.path), "test");
+    server::ArenaServer srv(UnlimitedConfig(dir.path), "test");
     REQUIRE(srv.Start().ok());
     Client c(srv.base_url());
     agent = Register(c, key, "proof-agent");
@@ -368,7 +255,7 @@ TEST_CASE("sessions: every proof check, log out, and the jti cache across a rest
   }
   {
     // After a restart the session and the jti cache are back.
-    server::ServeConfig cfg = Config(dir.path);
+    server::ServeConfig cfg = UnlimitedConfig(dir.path);
     server::ArenaServer srv(cfg, "test");
     REQUIRE(srv.Start().ok());
     Client c(srv.base_url());
@@ -397,7 +284,7 @@ TEST_CASE("sessions: a restart on the same URL refuses a proof replayed from bef
   TempDir dir;
   Key key;
   // A fixed public URL: the proof's htu stays valid across the restart (the port may change).
-  server::ServeConfig cfg = Config(dir.path);
+  server::ServeConfig cfg = UnlimitedConfig(dir.path);
   cfg.public_url = "http://arena.test";
   std::string agent, access, proof;
   {
@@ -433,7 +320,7 @@ TEST_CASE("sessions: a restart on the same URL refuses a proof replayed from bef
 TEST_CASE("sessions: connect codes allow 10 tries per minute per IP; login needs a proof") {
   REQUIRE(sodium_init() >= 0);
   TempDir dir;
-  server::ArenaServer srv(Config(dir.path), "test");
+  server::ArenaServer srv(UnlimitedConfig(dir.path), "test");
   REQUIRE(srv.Start().ok());
   Client c(srv.base_url());
   Key key;
