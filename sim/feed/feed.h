@@ -2,7 +2,7 @@
 //
 // A FeedSource is one stream of normalised events (sim/engine/market_event.h) read from a
 // file, several files merged by event time, or an in-memory buffer. Formats (all in
-// /work/shared/binance-formats.md):
+// ../shared/binance-formats.md):
 //   * JSON lines: spot/USD-M `trade`, `aggTrade`, `bookTicker`, closed `kline`, USD-M
 //     `markPriceUpdate`; bare payloads or combined-stream {"stream":..,"data":..} wrappers;
 //     an optional receive-time prefix (`<ns> ` as hftbacktest writes, or `<sec.frac>: ` as

@@ -20,17 +20,8 @@ export CLAW_HOME=$tmp/home
 export CLAW_KEYSTORE_PASSPHRASE='e2e pass'
 export NO_COLOR=1
 
-fail() { echo "commit_reveal.sh: $*"; [ -f "$tmp/err" ] && { echo "stderr:"; tail -n 5 "$tmp/err"; }; [ -f "$tmp/server.err" ] && tail -n 5 "$tmp/server.err"; exit 1; }
-run() {
-  local want=$1 rc=0
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-  [ "$rc" = "$want" ] || fail "'$*' exited $rc, want $want: $(head -c 400 "$tmp/out") $(head -c 400 "$tmp/err")"
-}
-jqo() {
-  [ "$(jq -s length "$tmp/out")" = 1 ] || fail "want one JSON document: $(head -c 400 "$tmp/out")"
-  jq -e "$1" "$tmp/out" >/dev/null || fail "jq '$1' failed on: $(head -c 600 "$tmp/out")"
-}
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash"
 
 "$claw" --json keygen --name alice --kdf-ops 1 --kdf-mem 8192 >/dev/null
 
