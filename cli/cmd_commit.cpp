@@ -26,20 +26,6 @@ struct HashOptions {
   std::string eth_key_file;
 };
 
-// ISO-8601 UTC with milliseconds (PROTOCOL.md §1).
-std::string NowIso() {
-  using namespace std::chrono;
-  const auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[40];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
-  return out;
-}
-
 struct Signed {
   std::string scheme, signature, signer;
 };
@@ -92,7 +78,7 @@ void RunHash(Context& ctx, HashOptions o) {
   Result<double> price = cl::ParseJsPrice(o.price);
   if (!price.ok()) return ctx.Fail(price.status());
   o.fields.price = *price;
-  if (o.fields.timestamp.empty()) o.fields.timestamp = NowIso();
+  if (o.fields.timestamp.empty()) o.fields.timestamp = NowIsoMillis();
   if (o.fields.nonce.empty()) o.fields.nonce = cl::NewUuidV4();
   Result<std::string> message = cl::CommitmentMessage(o.fields, o.sorted_keys);
   if (!message.ok()) return ctx.Fail(message.status());

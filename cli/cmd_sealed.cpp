@@ -26,20 +26,6 @@ namespace {
 using nlohmann::ordered_json;
 namespace cl = claw::client;
 
-// ISO-8601 UTC with milliseconds (PROTOCOL.md §1).
-std::string NowIsoMs() {
-  using namespace std::chrono;
-  const auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[40];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
-  return out;
-}
-
 // Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.fff]Z"; nullopt when not that shape.
 std::optional<std::int64_t> IsoSeconds(const std::string& text) {
   std::tm tm{};
@@ -225,7 +211,7 @@ void RunOpen(Context& ctx, const OpenOptions& o) {
   Result<std::string> canonical = CanonicalPrice(price);
   if (!canonical.ok()) return ctx.Fail(canonical.status());
   r.price = *canonical;
-  r.timestamp = o.timestamp.empty() ? NowIsoMs() : o.timestamp;
+  r.timestamp = o.timestamp.empty() ? NowIsoMillis() : o.timestamp;
   r.nonce = cl::NewUuidV4();
   Result<std::string> message = MessageFor(r, false);
   if (!message.ok()) return ctx.Fail(message.status());
@@ -422,7 +408,7 @@ void RunClose(Context& ctx, const std::string& id, const std::string& price_flag
     if (!canonical.ok()) return ctx.Fail(canonical.status());
     r->has_close = true;
     r->close.price = *canonical;
-    r->close.timestamp = NowIsoMs();
+    r->close.timestamp = NowIsoMillis();
     r->close.nonce = cl::NewUuidV4();
     r->close.sorted_keys = sorted_keys;
     Result<std::string> message = MessageFor(*r, true);

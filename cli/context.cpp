@@ -1,8 +1,11 @@
 #include "cli/context.h"
 
+#include <chrono>
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
+
+#include "sim/run/messages.h"
 
 namespace claw::cli {
 
@@ -27,6 +30,11 @@ std::string ClawHome() {
     return std::string(home) + "/.config/claw";
   }
   return ".claw";
+}
+
+std::string NowIsoMillis() {
+  using namespace std::chrono;
+  return run::IsoMillis(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
 }  // namespace claw::cli

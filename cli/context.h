@@ -35,4 +35,7 @@ struct Context {
 // $CLAW_HOME, else $XDG_CONFIG_HOME/claw, else ~/.config/claw.
 std::string ClawHome();
 
+// The wall clock as ISO-8601 UTC with milliseconds (PROTOCOL.md §1), e.g. for timestamps.
+std::string NowIsoMillis();
+
 }  // namespace claw::cli

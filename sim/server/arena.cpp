@@ -85,6 +85,18 @@ engine::OrderRequest RequestFromJson(const json& j) {
 
 }  // namespace
 
+std::string OrderRequestToText(const engine::OrderRequest& r) { return RequestJson(r).dump(); }
+
+std::optional<engine::OrderRequest> OrderRequestFromText(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  try {
+    return RequestFromJson(j);
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
 store::OrderRow ToOrderRow(const engine::Order& o, const std::string& agent_id,
                            std::int64_t time_ms) {
   store::OrderRow r;

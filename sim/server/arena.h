@@ -36,6 +36,11 @@ struct AgentState {
 
 class Arena;
 
+// An order request in the journal's form (field names and integers); held orders store it the
+// same way. FromText: nullopt for text that is not such an object.
+std::string OrderRequestToText(const engine::OrderRequest& r);
+std::optional<engine::OrderRequest> OrderRequestFromText(const std::string& text);
+
 // What the server keeps about a sealed trade beyond the engine's book: the commitment as sent.
 struct SealedMeta {
   std::string agent_id;

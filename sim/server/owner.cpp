@@ -13,41 +13,6 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-// The order request as stored with a held order (the journal's field names and integers).
-json RequestToJson(const engine::OrderRequest& r) {
-  return {{"symbol", r.symbol}, {"side", static_cast<int>(r.side)},
-          {"type", static_cast<int>(r.type)}, {"quantity", r.quantity.units},
-          {"notional", r.notional.units}, {"price", r.price.ticks},
-          {"tif", static_cast<int>(r.time_in_force)}, {"leverage", r.leverage},
-          {"reduce_only", r.reduce_only}, {"client_order_id", r.client_order_id},
-          {"rationale", r.rationale}, {"stop_loss", r.stop_loss.ticks},
-          {"take_profit", r.take_profit.ticks}};
-}
-
-std::optional<engine::OrderRequest> RequestFromText(const std::string& text) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
-  try {
-    engine::OrderRequest r;
-    r.symbol = j.at("symbol").get<std::string>();
-    r.side = static_cast<engine::Side>(j.at("side").get<int>());
-    r.type = static_cast<engine::OrderType>(j.at("type").get<int>());
-    r.quantity.units = j.at("quantity").get<std::int64_t>();
-    r.notional.units = j.at("notional").get<std::int64_t>();
-    r.price.ticks = j.at("price").get<std::int64_t>();
-    r.time_in_force = static_cast<engine::TimeInForce>(j.at("tif").get<int>());
-    r.leverage = j.at("leverage").get<int>();
-    r.reduce_only = j.at("reduce_only").get<bool>();
-    r.client_order_id = j.at("client_order_id").get<std::string>();
-    r.rationale = j.at("rationale").get<std::string>();
-    r.stop_loss.ticks = j.at("stop_loss").get<std::int64_t>();
-    r.take_profit.ticks = j.at("take_profit").get<std::int64_t>();
-    return r;
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
-}
-
 engine::Spend SpendOf(const store::OwnerBudgetRow& b) {
   return {b.day_start_ms, b.week_start_ms, b.month_start_ms,
           engine::Cash{b.day_spent}, engine::Cash{b.week_spent}, engine::Cash{b.month_spent}};
@@ -180,7 +145,7 @@ store::OrderRow OwnerControls::Placeholder(const store::ApprovalRow& a, const st
   r.reason = reason;
   r.created_ms = a.created_ms;
   r.updated_ms = now;
-  if (auto req = RequestFromText(a.request)) {
+  if (auto req = OrderRequestFromText(a.request)) {
     r.client_order_id = req->client_order_id;
     r.symbol = req->symbol;
     r.side = engine::ToString(req->side);
@@ -205,7 +170,7 @@ std::optional<HeldOrder> OwnerControls::HoldIfOverBudget(Txn& txn, const std::st
   if (!request.client_order_id.empty()) {
     for (const auto& [id, a] : pending_) {
       if (a.agent_id != agent_id) continue;
-      auto held = RequestFromText(a.request);
+      auto held = OrderRequestFromText(a.request);
       if (!held || held->client_order_id != request.client_order_id) continue;
       HeldOrder h;
       if (!(*held == request)) {
@@ -238,7 +203,7 @@ std::optional<HeldOrder> OwnerControls::HoldIfOverBudget(Txn& txn, const std::st
   store::ApprovalRow a;
   a.id = ++last_approval_id_;
   a.agent_id = agent_id;
-  a.request = RequestToJson(request).dump();
+  a.request = OrderRequestToText(request);
   a.notional = notional.units;
   a.limit = engine::ToString(d.limit);
   a.limit_value = d.limit_value.units;
@@ -330,7 +295,7 @@ ordered_json OwnerControls::PendingJson(const std::string& agent_id) const {
 
 ordered_json OwnerControls::ApprovalJson(const store::ApprovalRow& a) {
   ordered_json j = {{"order_id", std::to_string(a.id)}, {"agent_id", a.agent_id}, {"status", a.status}};
-  if (auto r = RequestFromText(a.request)) {
+  if (auto r = OrderRequestFromText(a.request)) {
     j["symbol"] = r->symbol;
     j["side"] = engine::ToString(r->side);
     j["type"] = engine::ToString(r->type);
@@ -514,7 +479,7 @@ OwnerOutcome OwnerControls::Decide(Txn& txn, const store::AgentRow& agent, std::
     Activity(txn, agent.id, "owner", "order_denied", details);
     arena_->Audit(txn, agent.id, "owner_order_denied", req.client_ip, req.request_id, details.dump());
   } else {
-    auto request = RequestFromText(a.request);
+    auto request = OrderRequestFromText(a.request);
     engine::OrderId placed = request ? arena_->PlaceOrder(txn, agent.id, *request) : 0;
     const engine::Order* order = placed ? txn.engine().FindOrder(placed) : nullptr;
     if (!order) {
