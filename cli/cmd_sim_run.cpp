@@ -101,7 +101,6 @@ void RunCommand(Context& ctx, const RunFlags& f) {
   if (tty && !ctx.quiet && !f.no_progress) {
     options.on_progress = [&ctx](const run::Progress& p) { PrintProgress(ctx, p); };
   }
-  ::signal(SIGPIPE, SIG_IGN);  // a strategy that exits must not kill the runner
   auto result = run::RunSimulation(options);
   if (options.on_progress) *ctx.err << "\n";
   if (!result.ok()) {

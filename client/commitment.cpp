@@ -128,6 +128,52 @@ CommitmentVerdict VerifyCommitmentEip191(std::string_view message, std::string_v
   return v;
 }
 
+CommitmentVerdict VerifyCommitmentSignature(std::string_view hash_hex, std::string_view scheme,
+                                            std::string_view signature,
+                                            const CommitmentSigner& signer) {
+  Result<Bytes> hash = HashBytes(hash_hex);
+  if (!hash.ok()) return Fail(CommitmentCheck::kBadHash, hash.status().message());
+  if (scheme == "eip191") {
+    if (signer.eth_address.empty()) {
+      return Fail(CommitmentCheck::kWrongSigner, "the agent has no registered eth_address");
+    }
+    Result<std::string> addr = Eip191Recover(*hash, signature);
+    if (!addr.ok()) return Fail(CommitmentCheck::kBadSignature, addr.status().message());
+    if (!SameEthAddress(*addr, signer.eth_address)) {
+      return Fail(CommitmentCheck::kWrongSigner,
+                  "signature recovers " + *addr + ", expected " + signer.eth_address);
+    }
+    return {};
+  }
+  Result<Bytes> sig = ParseEd25519Signature(signature);
+  if (!sig.ok()) return Fail(CommitmentCheck::kBadSignature, sig.status().message());
+  if (!Ed25519Verify(signer.public_key, AsString(*hash), *sig)) {
+    return Fail(CommitmentCheck::kBadSignature, "ed25519 signature does not verify over the hash bytes");
+  }
+  return {};
+}
+
+CommitmentVerdict VerifyRevealedCommitment(const CommitmentFields& f, std::string_view hash_hex,
+                                           std::string_view scheme, std::string_view signature,
+                                           const CommitmentSigner& signer) {
+  std::string want(hash_hex.starts_with("0x") ? hash_hex.substr(2) : hash_hex);
+  std::transform(want.begin(), want.end(), want.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (bool sorted : {false, true}) {
+    Result<std::string> message = CommitmentMessage(f, sorted);
+    if (!message.ok() || CommitmentHash(*message).substr(2) != want) continue;
+    if (scheme == "eip191") {
+      if (signer.eth_address.empty()) {
+        return Fail(CommitmentCheck::kWrongSigner, "the agent has no registered eth_address");
+      }
+      return VerifyCommitmentEip191(*message, hash_hex, signature, signer.eth_address);
+    }
+    return VerifyCommitmentEd25519(*message, hash_hex, signature, signer.public_key);
+  }
+  return Fail(CommitmentCheck::kHashMismatch,
+              "the revealed fields do not hash to the commitment (seed or sorted key order)");
+}
+
 std::string NewUuidV4() {
   if (sodium_init() < 0) return {};
   std::uint8_t b[16];

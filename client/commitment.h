@@ -63,6 +63,27 @@ CommitmentVerdict VerifyCommitmentEip191(std::string_view message, std::string_v
                                          std::string_view signature,
                                          std::string_view expected_address);
 
+// Who must have signed a commitment: the agent's Ed25519 public key and, for `eip191`, its
+// registered Ethereum address (empty: eip191 commitments fail with kWrongSigner).
+struct CommitmentSigner {
+  Bytes public_key;
+  std::string eth_address;
+};
+
+// The signature alone over the 32 hash bytes, as checked when a trade is committed (nothing
+// can be hashed yet). `scheme` is "ed25519" or "eip191".
+CommitmentVerdict VerifyCommitmentSignature(std::string_view hash_hex, std::string_view scheme,
+                                            std::string_view signature,
+                                            const CommitmentSigner& signer);
+
+// A reveal: rebuilds the message from `f` in the §6 key order, else with sorted keys (what the
+// live Clawstreet service hashes); keccak must equal `hash_hex` (kHashMismatch when neither
+// order does), then the signature must verify under `scheme`. The server and `arena-sim run`
+// both decide reveals with this.
+CommitmentVerdict VerifyRevealedCommitment(const CommitmentFields& f, std::string_view hash_hex,
+                                           std::string_view scheme, std::string_view signature,
+                                           const CommitmentSigner& signer);
+
 // A random UUID v4 (lowercase), the default nonce.
 std::string NewUuidV4();
 

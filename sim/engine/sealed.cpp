@@ -199,6 +199,23 @@ const char* ToString(SealedReject r) {
   return "";
 }
 
+const char* ErrorCode(SealedReject r) {
+  switch (r) {
+    case SealedReject::kNone: return "";
+    case SealedReject::kNotFound: return "NOT_FOUND";
+    case SealedReject::kInvalidParameter: return "INVALID_PARAMETER";
+    case SealedReject::kInsufficientBalance: return "INSUFFICIENT_BALANCE";
+    case SealedReject::kAlreadyRevealed: return "ALREADY_REVEALED";
+    case SealedReject::kNotRevealed: return "REVEAL_REQUIRED";
+    case SealedReject::kAlreadyClosed: return "ALREADY_CLOSED";
+    case SealedReject::kWindowClosed: return "REVEAL_WINDOW_CLOSED";
+    case SealedReject::kUnknownSymbol:
+    case SealedReject::kNoTapePrice:
+    case SealedReject::kPriceOffTape: return "REVEAL_MISMATCH";
+  }
+  return "";
+}
+
 // ---- pnl and tape checks ----
 
 void SealedPnl(SealedSide side, std::int64_t lobs, Price open, Price close,

@@ -135,6 +135,11 @@ enum class SealedReject : std::uint8_t {
 // "not_revealed", "already_closed", "window_closed", "unknown_symbol", "no_tape_price",
 // "price_off_tape"; "" for kNone.
 const char* ToString(SealedReject r);
+// The §5 error code a refusal is answered with (server and `arena-sim run` alike): NOT_FOUND,
+// INVALID_PARAMETER, INSUFFICIENT_BALANCE, ALREADY_REVEALED, REVEAL_REQUIRED, ALREADY_CLOSED,
+// REVEAL_WINDOW_CLOSED, or REVEAL_MISMATCH for the three tape refusals; "" for kNone.
+// Wire vocabulary: never rename.
+const char* ErrorCode(SealedReject r);
 
 struct SealedResult {
   SealedReject reject = SealedReject::kNone;

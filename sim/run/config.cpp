@@ -9,6 +9,8 @@
 
 #include <toml.hpp>
 
+#include "sim/engine/sealed.h"
+
 namespace claw::run {
 namespace {
 
@@ -18,7 +20,7 @@ using engine::Qty;
 
 // Sections of §11 the runner reads; keys of other sections are the server's business.
 const std::set<std::string>& RunnerSections() {
-  static const std::set<std::string> kSections = {"arena", "fees", "risk", "feed", "run"};
+  static const std::set<std::string> kSections = {"arena", "fees", "risk", "feed", "run", "reveal"};
   return kSections;
 }
 
@@ -65,8 +67,20 @@ Status SetPositiveMs(const std::string& v, const std::string& key, std::int64_t*
   return Status::Ok();
 }
 
-const std::array<Setting, 15>& Settings() {
-  static const std::array<Setting, 15> kSettings = {{
+Status SetInt(const std::string& v, const std::string& key, std::int64_t lo, std::int64_t hi,
+              int* out) {
+  auto n = ParseInt(v, key);
+  if (!n.ok()) return n.status();
+  if (n.value() < lo || n.value() > hi) {
+    return Status::InvalidArgument("'" + key + "' must be between " + std::to_string(lo) + " and " +
+                                   std::to_string(hi));
+  }
+  *out = static_cast<int>(n.value());
+  return Status::Ok();
+}
+
+const std::array<Setting, 20>& Settings() {
+  static const std::array<Setting, 20> kSettings = {{
       {"arena.name", [](const std::string& v, RunConfig* c) { c->name = v; return Status::Ok(); }},
       {"arena.quote", [](const std::string& v, RunConfig* c) { c->quote = v; return Status::Ok(); }},
       {"arena.starting_balance",
@@ -141,6 +155,29 @@ const std::array<Setting, 15>& Settings() {
          }
          c->curve_points = n.value();
          return Status::Ok();
+       }},
+      {"reveal.period_days",
+       [](const std::string& v, RunConfig* c) {
+         return SetInt(v, "reveal.period_days", 1, 3660, &c->reveal.period_days);
+       }},
+      {"reveal.anchor",
+       [](const std::string& v, RunConfig* c) {
+         auto a = engine::ParseRevealAnchor(v);
+         if (!a.ok()) return a.status();
+         c->reveal.anchor = v;
+         return Status::Ok();
+       }},
+      {"reveal.grace_h",
+       [](const std::string& v, RunConfig* c) {
+         return SetInt(v, "reveal.grace_h", 0, 24 * 3660, &c->reveal.grace_h);
+       }},
+      {"reveal.tolerance_bps",
+       [](const std::string& v, RunConfig* c) {
+         return SetInt(v, "reveal.tolerance_bps", 0, 10'000, &c->reveal.tolerance_bps);
+       }},
+      {"reveal.tape_retention_h",
+       [](const std::string& v, RunConfig* c) {
+         return SetInt(v, "reveal.tape_retention_h", 1, 24 * 3660, &c->reveal.tape_retention_h);
        }},
   }};
   return kSettings;
@@ -330,7 +367,8 @@ Result<RunConfig> LoadRunConfig(const std::string& path, const EnvLookup& env) {
       }
       return Status::InvalidArgument("unknown key '" + key + "' in config '" + path + "'",
                                      valid.empty() ? "see arena-sim(1), CONFIGURATION"
-                                                   : "known keys here: " + valid + ", feed.files");
+                                                   : "known keys here: " + valid +
+                                                         (key.starts_with("feed.") ? ", feed.files" : ""));
     }
   }
   for (const Setting& s : Settings()) {  // environment overrides the file
@@ -356,6 +394,10 @@ Result<RunConfig> LoadRunConfig(const std::string& path, const EnvLookup& env) {
     }
     config.engine.instruments.push_back(ins.value());
   }
+  const RevealConfig& r = config.reveal;
+  if (auto clock = engine::RevealClock::Make(r.period_days, r.anchor, r.grace_h); !clock.ok()) {
+    return clock.status().WithContext(path.empty() ? "[reveal]" : "config '" + path + "'");
+  }
   return config;
 }
 
@@ -370,7 +412,10 @@ std::string CanonicalConfigText(const RunConfig& c) {
       << engine::FormatFixed(e.liquidation_margin_level_e4, 4)
       << "\nrisk.stale_feed_ms = " << e.stale_feed_ms << "\nrun.step_ms = " << c.step_ms
       << "\nrun.step_timeout_ms = " << c.step_timeout_ms << "\nrun.snapshot_interval_ms = "
-      << c.snapshot_interval_ms << "\nrun.curve_points = " << c.curve_points << "\n";
+      << c.snapshot_interval_ms << "\nrun.curve_points = " << c.curve_points
+      << "\nreveal.period_days = " << c.reveal.period_days << "\nreveal.anchor = " << c.reveal.anchor
+      << "\nreveal.grace_h = " << c.reveal.grace_h << "\nreveal.tolerance_bps = "
+      << c.reveal.tolerance_bps << "\nreveal.tape_retention_h = " << c.reveal.tape_retention_h << "\n";
   for (const auto& i : e.instruments) {
     out << "instrument = " << i.symbol << " tick=" << engine::ToString(i.tick_size)
         << " step=" << engine::ToString(i.step_size) << " min_qty=" << engine::ToString(i.min_qty)

@@ -2,7 +2,7 @@
 // `ARENA_<SECTION>_<KEY>` environment variables, then command-line flags (applied by the caller).
 //
 // Every key has a default, so no file is needed. Sections the runner does not use ([server],
-// [store], [auth], [reveal]) are accepted and ignored; an unknown key in a section the runner
+// [store], [auth], ...) are accepted and ignored; an unknown key in a section the runner
 // does use is an error, so a typo does not silently fall back to a default.
 // Plain values; not thread-safe.
 #pragma once
@@ -19,6 +19,18 @@ namespace claw::run {
 
 enum class SpeedMode : std::uint8_t { kMax, kRealtime };
 
+// [reveal]: commit-reveal periods (PROTOCOL.md §6, sim/engine/sealed.h), the same for `run`
+// (on the feed's clock) and `serve`.
+struct RevealConfig {
+  int period_days = 14;
+  std::string anchor = "friday 00:00 UTC";
+  int grace_h = 24;
+  int tolerance_bps = 50;
+  // Price-tape points older than this are pruned; keep it >= the period plus the grace, or
+  // late reveals find no tape price.
+  int tape_retention_h = 15 * 24 + 24;
+};
+
 struct RunConfig {
   std::string name = "local";  // [arena] name
   std::string quote = "USDT";  // [arena] quote
@@ -31,6 +43,7 @@ struct RunConfig {
   std::int64_t step_timeout_ms = 5'000; // a strategy silent this long in a step is stopped
   std::int64_t snapshot_interval_ms = 60'000;  // equity snapshots for metrics
   std::int64_t curve_points = 200;      // equity curve points per agent in the report
+  RevealConfig reveal;                  // [reveal]
 };
 
 // Looks up an environment variable; returns false when unset. Injected so tests need not

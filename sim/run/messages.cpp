@@ -117,7 +117,8 @@ std::string IsoMillis(std::int64_t unix_ms) {
 }
 
 std::string HelloLine(const std::string& agent_id, const std::string& name, Cash balance,
-                      const std::vector<engine::Instrument>& instruments, std::int64_t now_ms) {
+                      const std::vector<engine::Instrument>& instruments, std::int64_t now_ms,
+                      const SealedHello& sealed) {
   Json list = Json::array();
   for (const auto& i : instruments) {
     list.push_back(Json{{"symbol", i.symbol},
@@ -132,7 +133,46 @@ std::string HelloLine(const std::string& agent_id, const std::string& name, Cash
                    {"name", name},
                    {"balance", engine::ToString(balance)},
                    {"instruments", list},
-                   {"arena_time", IsoMillis(now_ms)}});
+                   {"arena_time", IsoMillis(now_ms)},
+                   {"signing_key", Json{{"scheme", "ed25519"},
+                                        {"public_key", sealed.public_key},
+                                        {"private_key", sealed.private_key}}},
+                   {"reveal", Json{{"period_days", sealed.reveal.period_days},
+                                   {"anchor", sealed.reveal.anchor},
+                                   {"grace_h", sealed.reveal.grace_h},
+                                   {"tolerance_bps", sealed.reveal.tolerance_bps},
+                                   {"window_s", sealed.window_s},
+                                   {"period", sealed.period},
+                                   {"period_start", IsoMillis(sealed.period_start_ms)},
+                                   {"period_end", IsoMillis(sealed.period_end_ms)},
+                                   {"grace_end", IsoMillis(sealed.grace_end_ms)}}}});
+}
+
+std::string CommitmentUpdateLine(const CommitmentUpdate& u) {
+  const engine::SealedTrade* t = u.trade;
+  auto id_or_null = [](engine::SealedId id) { return id ? Json(std::to_string(id)) : Json(nullptr); };
+  auto text_or_null = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
+  Json error = nullptr;
+  if (!u.error_code.empty()) {
+    error = Json{{"code", u.error_code}};
+    if (!u.error_reason.empty()) error["reason"] = u.error_reason;
+    error["message"] = u.error_message;
+  }
+  const bool pnl = t != nullptr && t->has_pnl;
+  return Line(Json{
+      {"kind", "commitment_update"},
+      {"trade_id", id_or_null(t ? t->id : 0)},
+      {"commitment_hash", text_or_null(u.commitment_hash)},
+      {"action", t ? engine::ToString(t->action) : "OPEN"},
+      {"status", t ? engine::ToString(t->status) : "rejected"},
+      {"period", t ? Json(t->period) : Json(nullptr)},
+      {"symbol", t && t->revealed ? Json(t->symbol) : Json(nullptr)},
+      {"price", t && t->revealed ? Json(t->price_text) : Json(nullptr)},
+      {"close_trade_id", id_or_null(t ? t->close_id : 0)},
+      {"pnl_lobs", pnl ? Json(engine::FormatFixed(t->pnl_e4, 4)) : Json(nullptr)},
+      {"pnl_percent", pnl ? Json(engine::FormatFixed(t->pnl_percent_e4, 4)) : Json(nullptr)},
+      {"error", error},
+      {"time", IsoMillis(u.time_ms)}});
 }
 
 std::string TickLine(const engine::Quote& q) {
@@ -237,11 +277,11 @@ Result<Command> ParseCommand(std::string_view line) {
     }
     return Command(c);
   }
-  if (kind == "commit" || kind == "reveal" || kind == "close") {
-    return Command(InvalidOrder{"", "commit-reveal commands are not available in arena-sim run"});
-  }
+  if (kind == "commit") return Command(SealedCommand{SealedCommand::Kind::kCommit, std::string(line)});
+  if (kind == "reveal") return Command(SealedCommand{SealedCommand::Kind::kReveal, std::string(line)});
+  if (kind == "close") return Command(SealedCommand{SealedCommand::Kind::kClose, std::string(line)});
   return Status::InvalidArgument("unknown message kind '" + kind + "'",
-                                 "strategies send order, cancel, cancel_all, then done");
+                                 "strategies send order, cancel, cancel_all, commit, reveal, close, then done");
 }
 
 }  // namespace claw::run

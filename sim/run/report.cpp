@@ -59,6 +59,14 @@ Json AgentJson(const AgentResult& a, bool with_curve) {
   j["orders_accepted"] = a.orders_accepted;
   j["orders_rejected"] = a.orders_rejected;
   j["fills"] = a.fills;
+  const SealedCounts& sc = a.sealed;
+  j["sealed"] = Json{{"commits", sc.commits},
+                     {"revealed", sc.revealed},
+                     {"closed", sc.closed},
+                     {"pending_reveal", sc.pending_reveal},
+                     {"reveal_failed", sc.reveal_failed},
+                     {"refused", sc.refused},
+                     {"pnl_lobs", engine::FormatFixed(sc.pnl_e4, 4)}};
   Json positions = Json::array();
   for (const engine::Position& pos : a.portfolio.positions) {
     positions.push_back(Json{{"symbol", pos.symbol},
@@ -77,6 +85,33 @@ Json AgentJson(const AgentResult& a, bool with_curve) {
     j["equity_curve"] = curve;
   }
   return j;
+}
+
+Json SealedJson(const RunResult& r, const RevealConfig& reveal) {
+  Json periods = Json::array();
+  for (const SealedPeriodResult& p : r.sealed_periods) {
+    Json rankings = Json::array();
+    for (const SealedRankingRow& row : p.rankings) {
+      rankings.push_back(Json{{"rank", row.rank},
+                              {"name", row.name},
+                              {"pnl_lobs", engine::FormatFixed(row.pnl_e4, 4)},
+                              {"pnl_percent", engine::FormatFixed(row.pnl_percent_e4, 4)},
+                              {"revealed", row.revealed},
+                              {"closed", row.closed},
+                              {"failed", row.failed}});
+    }
+    periods.push_back(Json{{"period", p.period},
+                           {"start", IsoMillis(p.start_ms)},
+                           {"end", IsoMillis(p.end_ms)},
+                           {"grace_end", IsoMillis(p.grace_end_ms)},
+                           {"complete", p.complete},
+                           {"rankings", rankings}});
+  }
+  return Json{{"period_days", reveal.period_days},
+              {"anchor", reveal.anchor},
+              {"grace_h", reveal.grace_h},
+              {"tolerance_bps", reveal.tolerance_bps},
+              {"periods", periods}};
 }
 
 std::vector<const AgentResult*> Ranked(const RunResult& r) {
@@ -201,6 +236,7 @@ std::string ReportJson(const RunResult& r, const RunConfig& config, std::string_
          {"arena_time", Json{{"start", IsoMillis(r.start_ms)}, {"end", IsoMillis(r.end_ms)}}},
          {"agents", agents},
          {"leaderboard", board},
+         {"sealed", SealedJson(r, config.reveal)},
          {"fees_collected", engine::ToString(r.fees_collected)},
          {"insurance_fund", engine::ToString(r.insurance_fund)}};
   if (include_timing) {
@@ -225,6 +261,21 @@ std::string LeaderboardText(const RunResult& r) {
                   static_cast<long long>(a->performance.trades), a->portfolio.liquidations,
                   a->status.c_str());
     out << line;
+  }
+  // Sealed trades: one table per reveal period, ranked on revealed trades only.
+  for (const SealedPeriodResult& p : r.sealed_periods) {
+    out << "\nSEALED PERIOD " << p.period << "  " << IsoMillis(p.start_ms) << " .. "
+        << IsoMillis(p.end_ms) << "  " << (p.complete ? "complete" : "open (grace not over)") << "\n";
+    std::snprintf(line, sizeof line, "%-4s %-20s %14s %9s %9s %6s %6s\n", "RANK", "AGENT", "PNL_LOBS",
+                  "PNL%", "REVEALED", "CLOSED", "FAILED");
+    out << line;
+    for (const SealedRankingRow& row : p.rankings) {
+      std::snprintf(line, sizeof line, "%-4d %-20s %14s %8s%% %9d %6d %6d\n", row.rank,
+                    row.name.c_str(), engine::FormatFixed(row.pnl_e4, 4).c_str(),
+                    engine::FormatFixed(row.pnl_percent_e4, 4).c_str(), row.revealed,
+                    row.closed, row.failed);
+      out << line;
+    }
   }
   return out.str();
 }

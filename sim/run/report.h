@@ -7,8 +7,13 @@
 //   agents[{name, agent_id, status, detail?, final_equity, balance, realized_pnl, return,
 //           max_drawdown, sharpe, sortino, calmar, trades, winning_trades, losing_trades,
 //           win_rate, profit_factor, avg_trade_duration_ms, fees, liquidations,
-//           orders_accepted, orders_rejected, fills, positions[], equity_curve[{time,equity}]}],
-//   leaderboard[{rank,name,final_equity,return}], fees_collected, insurance_fund,
+//           orders_accepted, orders_rejected, fills,
+//           sealed{commits,revealed,closed,pending_reveal,reveal_failed,refused,pnl_lobs},
+//           positions[], equity_curve[{time,equity}]}],
+//   leaderboard[{rank,name,final_equity,return}],
+//   sealed{period_days,anchor,grace_h,tolerance_bps,
+//          periods[{period,start,end,grace_end,complete,rankings[{rank,name,pnl_lobs,
+//                   pnl_percent,revealed,closed,failed}]}]}, fees_collected, insurance_fund,
 //   timing{wall_seconds, events_per_second}
 // Money is a decimal string; ratios are JSON numbers. Everything but `timing` depends only on
 // the inputs (feeds, config, strategies), so two runs give byte-identical documents once
@@ -32,7 +37,8 @@ std::string ReportJson(const RunResult& result, const RunConfig& config,
 // One agent's figures as a compact JSON object (the `bye` message's report).
 std::string AgentSummaryJson(const AgentResult& agent);
 
-// The agents ranked by final equity (ties by name), as a text table for terminals.
+// The agents ranked by final equity (ties by name), as a text table for terminals; then one
+// table per reveal period holding sealed trades ("SEALED PERIOD N ...").
 std::string LeaderboardText(const RunResult& result);
 
 // `--fail-if`: conditions `[AGENT.]METRIC OP NUMBER` joined by `||` or `,`; METRIC is one of

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -13,6 +14,7 @@
 #include "sim/feed/feed.h"
 #include "sim/run/messages.h"
 #include "sim/run/report.h"
+#include "sim/run/sealed_desk.h"
 #include "sim/run/strategy_process.h"
 
 namespace claw::run {
@@ -110,11 +112,15 @@ class Simulation {
   void Fail(Agent& agent, const Status& why, std::int64_t now_ms);
   void Sample(std::int64_t now_ms);
   void Finish();
+  void FinishSealed();
+  void DeliverSealed(std::vector<SealedDesk::Update>* updates);
   void Pace(std::int64_t now_ms);
   void ReportProgress(bool force);
 
   const RunOptions& options_;
   engine::Engine engine_;
+  std::unique_ptr<SealedDesk> desk_;  // commit-reveal trades; only when there are strategies
+  std::vector<SealedDesk::Update> sealed_updates_;
   std::vector<Agent> agents_;
   std::unordered_map<engine::WalletId, std::size_t> by_wallet_;
   std::set<std::string> touched_;  // symbols updated in the current step (sorted: determinism)
@@ -126,6 +132,7 @@ class Simulation {
 };
 
 Status Simulation::StartAgents() {
+  if (!options_.agents.empty()) desk_ = std::make_unique<SealedDesk>(options_.config.reveal);
   for (const AgentSpec& spec : options_.agents) {
     Agent a;
     a.result.name = spec.name;
@@ -133,6 +140,7 @@ Status Simulation::StartAgents() {
     auto wallet = engine_.OpenWallet(spec.name, &events_);
     if (!wallet.ok()) return wallet.status();
     a.wallet = wallet.value();
+    desk_->AddAgent(a.wallet, a.result.agent_id, DeriveAgentKey(spec.name));
     a.metrics = std::make_unique<engine::MetricsTracker>(options_.config.snapshot_interval_ms, a.wallet);
     auto proc = StrategyProcess::Start(spec.name, spec.command);
     if (proc.ok()) {
@@ -196,7 +204,7 @@ void Simulation::Exchange(std::int64_t now_ms) {
     if (!a.greeted) {
       auto p = engine_.GetPortfolio(a.wallet);
       payload = HelloLine(a.result.agent_id, a.result.name, p.ok() ? p.value().balance : engine::Cash{},
-                          engine_.Instruments(), now_ms);
+                          engine_.Instruments(), now_ms, desk_->Hello(a.wallet, now_ms));
       a.greeted = true;
     }
     payload += ticks;
@@ -242,10 +250,20 @@ void Simulation::ApplyCommands(Agent& a, std::int64_t now_ms) {
       engine_.CancelAll(a.wallet, now_ms, &events_);
     } else if (const auto* bad = std::get_if<InvalidOrder>(&c)) {
       a.pending += CommandErrorLine(bad->client_order_id, bad->reason);
+    } else if (const auto* sealed = std::get_if<SealedCommand>(&c)) {
+      desk_->Apply(&engine_, a.wallet, *sealed, now_ms, &a.pending);
     }
     Dispatch(&events_);
   }
   a.commands.clear();
+}
+
+void Simulation::DeliverSealed(std::vector<SealedDesk::Update>* updates) {
+  for (const SealedDesk::Update& u : *updates) {
+    auto it = by_wallet_.find(u.wallet);
+    if (it != by_wallet_.end() && agents_[it->second].alive) agents_[it->second].pending += u.line;
+  }
+  updates->clear();
 }
 
 void Simulation::Sample(std::int64_t now_ms) {
@@ -292,6 +310,42 @@ void Simulation::Finish() {
   }
   result_.insurance_fund = engine_.insurance_fund();
   result_.fees_collected = engine_.fees_collected();
+  FinishSealed();
+}
+
+void Simulation::FinishSealed() {
+  if (!desk_) return;
+  std::set<std::int64_t> periods;
+  for (const engine::SealedTrade& t : desk_->book().trades()) {
+    if (t.action != engine::SealedAction::kOpen) continue;
+    periods.insert(t.period);
+    SealedCounts& c = result_.agents[by_wallet_.at(t.wallet)].sealed;
+    ++c.commits;
+    if (t.revealed) ++c.revealed;
+    if (t.status == engine::SealedStatus::kClosed) {
+      ++c.closed;
+      c.pnl_e4 += t.pnl_e4;
+    }
+    if (t.status == engine::SealedStatus::kPendingReveal) ++c.pending_reveal;
+    if (t.status == engine::SealedStatus::kRevealFailed) ++c.reveal_failed;
+  }
+  for (const Agent& a : agents_) {
+    result_.agents[by_wallet_.at(a.wallet)].sealed.refused = desk_->refused(a.wallet);
+  }
+  const engine::RevealClock& clock = desk_->clock();
+  for (std::int64_t n : periods) {
+    SealedPeriodResult p;
+    p.period = n;
+    p.start_ms = clock.Start(n);
+    p.end_ms = clock.End(n);
+    p.grace_end_ms = clock.GraceEnd(n);
+    p.complete = now_ms_ >= p.grace_end_ms;
+    for (const engine::SealedRanking& r : desk_->book().Rankings(n)) {
+      p.rankings.push_back({r.rank, agents_[by_wallet_.at(r.wallet)].result.name, r.pnl_e4,
+                            r.pnl_percent_e4, r.revealed, r.closed, r.failed});
+    }
+    result_.sealed_periods.push_back(std::move(p));
+  }
 }
 
 Result<RunResult> Simulation::Run() {
@@ -330,6 +384,10 @@ Result<RunResult> Simulation::Run() {
       engine_.ApplyMarket(ev, &events_);
       ++result_.events;
       Dispatch(&events_);
+      if (desk_) {
+        desk_->AfterMarket(&engine_, ev.symbol, now_ms_, &sealed_updates_);
+        DeliverSealed(&sealed_updates_);
+      }
       auto next = feed.value()->Next(&ev);
       if (!next.ok()) return next.status();
       have = next.value();
@@ -359,6 +417,8 @@ Result<RunResult> Simulation::Run() {
 
 Result<RunResult> RunSimulation(const RunOptions& options) {
   if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+  // A strategy that exits must not kill the runner: writes to its pipe then fail with EPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
   Simulation sim(options);
   return sim.Run();
 }

@@ -50,6 +50,36 @@ struct FeedFileInfo {
   std::uint64_t bytes = 0;
 };
 
+// An agent's sealed trades at the end of the run: its OPEN trades by final state.
+struct SealedCounts {
+  std::uint64_t commits = 0;
+  std::uint64_t revealed = 0;        // revealed opens (closed or not)
+  std::uint64_t closed = 0;
+  std::uint64_t pending_reveal = 0;  // still unrevealed after their period's end
+  std::uint64_t reveal_failed = 0;
+  std::uint64_t refused = 0;         // commit/reveal/close commands refused
+  std::int64_t pnl_e4 = 0;           // sum of closed trades' pnl_lobs, 1e-4 quote units
+};
+
+// One reveal period's ranking from revealed trades only (engine::SealedBook::Rankings).
+struct SealedRankingRow {
+  int rank = 0;
+  std::string name;
+  std::int64_t pnl_e4 = 0;
+  std::int64_t pnl_percent_e4 = 0;
+  int revealed = 0;
+  int closed = 0;
+  int failed = 0;
+};
+struct SealedPeriodResult {
+  std::int64_t period = 0;
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::int64_t grace_end_ms = 0;
+  bool complete = false;  // the feed reached the period's grace end: nothing can change any more
+  std::vector<SealedRankingRow> rankings;
+};
+
 struct AgentResult {
   std::string name;
   std::string agent_id;
@@ -62,6 +92,7 @@ struct AgentResult {
   std::uint64_t orders_accepted = 0;
   std::uint64_t orders_rejected = 0;
   std::uint64_t fills = 0;
+  SealedCounts sealed;
 };
 
 struct RunResult {
@@ -77,6 +108,7 @@ struct RunResult {
   std::int64_t start_ms = 0;  // first and last feed event time
   std::int64_t end_ms = 0;
   std::vector<AgentResult> agents;  // in --agent order
+  std::vector<SealedPeriodResult> sealed_periods;  // every period holding a sealed trade, ascending
   engine::Cash insurance_fund{0};
   engine::Cash fees_collected{0};
   double wall_seconds = 0;          // timing only: never part of the comparable report

@@ -37,10 +37,11 @@ SealedMeta MetaFromJson(const json& j) {
 }  // namespace
 
 std::unique_ptr<Arena::SealedState> MakeSealedState(const ServeConfig& c) {
-  auto clock = engine::RevealClock::Make(c.reveal_period_days, c.reveal_anchor, c.reveal_grace_h);
+  const run::RevealConfig& r = c.arena.reveal;
+  auto clock = engine::RevealClock::Make(r.period_days, r.anchor, r.grace_h);
   return std::make_unique<Arena::SealedState>(
       clock.ok() ? *clock : engine::RevealClock::Make(14, "friday 00:00 UTC", 24).value(),
-      c.reveal_tolerance_bps, static_cast<std::int64_t>(c.reveal_tape_retention_h) * kHourMs);
+      r.tolerance_bps, static_cast<std::int64_t>(r.tape_retention_h) * kHourMs);
 }
 
 const engine::SealedBook& Arena::sealed_book() const { return sealed_->book; }

@@ -7,12 +7,12 @@
 #include "sim/server/routes_commitments.h"
 
 #include <cctype>
-#include <regex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "client/commitment.h"
+#include "client/commitment_body.h"
 #include "client/ed25519.h"
 #include "client/eip191.h"
 #include "client/encoding.h"
@@ -55,89 +55,19 @@ ordered_json TradeJson(const store::CommitmentRow& r, const std::string& agent_n
           {"created_at", Iso(r.created_ms)}};
 }
 
-// ---- body parsing (IO thread) ----
+// ---- body parsing (IO thread): client/commitment_body.h, shared with `arena-sim run` ----
 
-bool Str(const json& b, const char* f, std::size_t max, std::string* out, std::string* error,
-         bool required = true) {
-  auto it = b.find(f);
-  if (it == b.end() || it->is_null()) {
-    if (required) *error = std::string("'") + f + "' is required";
-    return !required;
-  }
-  if (!it->is_string()) return *error = std::string("'") + f + "' must be a string", false;
-  *out = it->get<std::string>();
-  if (out->empty() || out->size() > max) {
-    return *error = std::string("'") + f + "' must be 1 to " + std::to_string(max) + " characters", false;
-  }
-  return true;
-}
-
-// A revealed price: the JS number the client hashed. ParseBody keeps a float's source text as
-// a string, so numbers and decimal strings arrive alike.
-struct PriceIn {
-  double js = 0;         // the value JSON.stringify printed into the message
-  std::string text;      // JS Number::toString of it ("875.5")
-  engine::Price ticks;   // fixed-point for the tape (0 when not representable)
-};
-
-bool ParsePrice(const json& b, const char* f, PriceIn* out, std::string* error) {
-  auto it = b.find(f);
-  if (it == b.end() || it->is_null()) return *error = std::string("'") + f + "' is required", false;
-  std::string text;
-  if (it->is_string()) text = it->get<std::string>();
-  else if (it->is_number_integer() || it->is_number_unsigned()) text = it->dump();
-  else return *error = std::string("'") + f + "' must be a number", false;
-  Result<double> d = client::ParseJsPrice(text);
-  if (!d.ok() || *d <= 0) return *error = std::string("'") + f + "' must be a positive number", false;
-  out->js = *d;
-  out->text = client::JsNumberToString(*d);
+// The fixed-point price the tape is checked with (0 when not representable).
+engine::Price Ticks(const client::JsPrice& p) {
   std::int64_t ticks = 0;
-  out->ticks = engine::ParseFixed(out->text, engine::kPriceDecimals, &ticks) ? engine::Price{ticks}
-                                                                            : engine::Price{0};
-  return true;
+  return engine::ParseFixed(p.text, engine::kPriceDecimals, &ticks) ? engine::Price{ticks}
+                                                                    : engine::Price{0};
 }
 
-struct CommitmentIn {
-  std::string hash, signature, scheme;
-};
-
-bool ParseCommitment(const json& b, const char* f, CommitmentIn* c, std::string* error) {
-  auto it = b.find(f);
-  if (it == b.end() || !it->is_object()) return *error = std::string("'") + f + "' must be an object", false;
-  if (!Str(*it, "hash", 66, &c->hash, error) || !Str(*it, "signature", 200, &c->signature, error) ||
-      !Str(*it, "scheme", 16, &c->scheme, error, false)) {
-    return false;
-  }
-  if (c->scheme.empty()) c->scheme = "ed25519";
-  if (c->scheme != "ed25519" && c->scheme != "eip191") {
-    return *error = "'scheme' must be \"ed25519\" or \"eip191\"", false;
-  }
-  static const std::regex kHash("^0x[0-9a-fA-F]{64}$");
-  if (!std::regex_match(c->hash, kHash)) return *error = "'hash' must be 0x and 64 hex digits", false;
-  for (char& ch : c->hash) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return true;
-}
-
-bool ParseTimestamp(const json& b, const char* f, std::string* text, std::int64_t* ms,
-                    std::string* error) {
-  if (!Str(b, f, 40, text, error)) return false;
-  auto t = client::ParseRequestTimestamp(*text);
-  if (!t || text->find('T') == std::string::npos) {
-    return *error = std::string("'") + f + "' must be ISO-8601 UTC like 2026-02-22T01:50:00Z", false;
-  }
-  *ms = *t;
-  return true;
-}
-
-struct RevealIn {
-  std::string symbol, nonce;
-  PriceIn price;
-};
-
-bool ParseReveal(const json& b, RevealIn* r, std::string* error) {
-  if (!b.is_object()) return *error = "reveal data must be an object", false;
-  return Str(b, "symbol", 32, &r->symbol, error) && ParsePrice(b, "price", &r->price, error) &&
-         Str(b, "nonce", 128, &r->nonce, error);
+bool IsJsonObject(const std::string& body) {
+  json b;
+  std::string error;
+  return ParseBody(body, &b, &error) && b.is_object();
 }
 
 bool ParseId(const Request& req, engine::SealedId* id) {
@@ -152,43 +82,13 @@ bool ParseId(const Request& req, engine::SealedId* id) {
 
 // ---- verification (engine thread) ----
 
-// The signature over the 32 hash bytes alone (at commit, before anything can be hashed).
-std::string CheckSignatureOnly(const AgentAuth& agent, const CommitmentIn& c) {
-  Result<Bytes> hash = client::HexDecode(std::string_view(c.hash).substr(2), "hash");
-  if (!hash.ok() || hash->size() != 32) return "bad_signature";
-  if (c.scheme == "ed25519") {
-    Result<Bytes> sig = client::ParseEd25519Signature(c.signature);
-    if (!sig.ok()) return "bad_signature";
-    const std::string msg(hash->begin(), hash->end());
-    return client::Ed25519Verify(agent.public_key, msg, *sig) ? "" : "bad_signature";
-  }
-  if (agent.eth_address.empty()) return "wrong_signer";
-  Result<std::string> addr = client::Eip191Recover(*hash, c.signature);
-  if (!addr.ok()) return "bad_signature";
-  return client::SameEthAddress(*addr, agent.eth_address) ? "" : "wrong_signer";
-}
+client::CommitmentSigner SignerOf(const AgentAuth& agent) { return {agent.public_key, agent.eth_address}; }
 
-// Rebuilds the message in seed key order, else sorted order; keccak must equal the stored hash,
-// then the stored signature must verify. "" when it does, else the reason name.
-std::string VerifyMessage(const AgentAuth& agent, client::CommitmentFields f,
+// A reveal's fields against the stored commitment: "" when they verify, else the reason name.
+std::string VerifyMessage(const AgentAuth& agent, const client::CommitmentFields& f,
                           const SealedMeta& meta, std::string* detail) {
-  std::string message;
-  for (bool sorted : {false, true}) {
-    Result<std::string> m = client::CommitmentMessage(f, sorted);
-    if (!m.ok()) continue;
-    if (client::CommitmentHash(*m) == meta.commitment_hash) {
-      message = *m;
-      break;
-    }
-  }
-  if (message.empty()) {
-    *detail = "the revealed fields do not hash to the commitment (seed or sorted key order)";
-    return "hash_mismatch";
-  }
-  client::CommitmentVerdict v =
-      meta.scheme == "eip191"
-          ? client::VerifyCommitmentEip191(message, meta.commitment_hash, meta.signature, agent.eth_address)
-          : client::VerifyCommitmentEd25519(message, meta.commitment_hash, meta.signature, agent.public_key);
+  client::CommitmentVerdict v = client::VerifyRevealedCommitment(f, meta.commitment_hash, meta.scheme,
+                                                                 meta.signature, SignerOf(agent));
   if (v.ok()) return "";
   *detail = v.detail;
   return client::CommitmentCheckName(v.check);
@@ -211,20 +111,15 @@ struct HttpErr {
 };
 HttpErr ForSealedReject(engine::SealedReject r) {
   using R = engine::SealedReject;
+  const std::string code = engine::ErrorCode(r);
   switch (r) {
-    case R::kNotFound: return {404, "NOT_FOUND"};
-    case R::kInvalidParameter: return {400, "INVALID_PARAMETER"};
-    case R::kInsufficientBalance: return {422, "INSUFFICIENT_BALANCE"};
-    case R::kAlreadyRevealed: return {409, "ALREADY_REVEALED"};
-    case R::kNotRevealed: return {422, "REVEAL_REQUIRED"};
-    case R::kAlreadyClosed: return {409, "ALREADY_CLOSED"};
-    case R::kWindowClosed: return {422, "REVEAL_WINDOW_CLOSED"};
-    case R::kUnknownSymbol:
-    case R::kNoTapePrice:
-    case R::kPriceOffTape: return {422, "REVEAL_MISMATCH"};
-    case R::kNone: break;
+    case R::kNotFound: return {404, code};
+    case R::kInvalidParameter: return {400, code};
+    case R::kAlreadyRevealed:
+    case R::kAlreadyClosed: return {409, code};
+    case R::kNone: return {500, "INTERNAL_ERROR"};
+    default: return {422, code};
   }
-  return {500, "INTERNAL_ERROR"};
 }
 
 // Answers an error after the batch (holding its audit row) is durable.
@@ -262,8 +157,9 @@ ordered_json RevealHealthJson(const Arena& arena) {
   const engine::RevealClock& clock = arena.reveal_clock();
   const std::int64_t now = arena.arena_time_ms();
   const std::int64_t n = clock.Period(now);
-  return {{"period_days", c.reveal_period_days}, {"anchor", c.reveal_anchor},
-          {"grace_h", c.reveal_grace_h},         {"tolerance_bps", c.reveal_tolerance_bps},
+  const run::RevealConfig& r = c.arena.reveal;
+  return {{"period_days", r.period_days}, {"anchor", r.anchor},
+          {"grace_h", r.grace_h},         {"tolerance_bps", r.tolerance_bps},
           {"period", n},                         {"period_start", Iso(clock.Start(n))},
           {"period_end", Iso(clock.End(n))},     {"grace_end", Iso(clock.GraceEnd(n))}};
 }
@@ -317,50 +213,31 @@ void AddCommitmentRoutes(Router* router, RouteContext* ctx) {
                "application/json", [=](const Request& req, Reply reply) {
                  auto agent = Authenticate(ctx, req, reply);
                  if (!agent) return;
-                 json b;
-                 std::string error, action, side, ts_text;
-                 if (!ParseBody(req.body, &b, &error) || !b.is_object()) {
+                 if (!IsJsonObject(req.body)) {
                    return Err(reply, req, 400, "INVALID_REQUEST", "body is not a JSON object");
                  }
-                 CommitmentIn c;
-                 std::int64_t ts_ms = 0;
-                 if (!Str(b, "action", 8, &action, &error) || !Str(b, "side", 8, &side, &error) ||
-                     !ParseTimestamp(b, "timestamp", &ts_text, &ts_ms, &error) ||
-                     !ParseCommitment(b, "commitment", &c, &error)) {
-                   return Err(reply, req, 400, "INVALID_PARAMETER", error);
+                 Result<client::CommitBody> body = client::ParseCommitBody(req.body);
+                 if (!body.ok()) {
+                   return Err(reply, req, 400, "INVALID_PARAMETER", body.status().message(), body.status().hint());
                  }
-                 if (action != "OPEN") {
-                   return Err(reply, req, 400, "INVALID_PARAMETER", "'action' must be \"OPEN\"",
-                              "close a trade with POST /v1/commitments/{id}/close");
-                 }
-                 auto s = engine::ParseSealedSide(side);
-                 if (!s) return Err(reply, req, 400, "INVALID_PARAMETER", "'side' must be \"LONG\" or \"SHORT\"");
-                 auto lobs_it = b.find("lobs");
-                 if (lobs_it == b.end() || !lobs_it->is_number_integer() || lobs_it->get<std::int64_t>() <= 0) {
-                   return Err(reply, req, 400, "INVALID_PARAMETER", "'lobs' must be a whole number above 0");
-                 }
-                 const std::int64_t lobs = lobs_it->get<std::int64_t>();
+                 const client::CommitmentProof& c = body->commitment;
+                 const std::string side = body->side, ts_text = body->timestamp;
+                 const std::int64_t ts_ms = body->timestamp_ms, lobs = body->lobs;
+                 const engine::SealedSide s = *engine::ParseSealedSide(side);
                  SealedMeta meta;
                  meta.timestamp = ts_text;
                  meta.commitment_hash = c.hash;
                  meta.signature = c.signature;
                  meta.scheme = c.scheme;
-                 if (auto it = b.find("sealed"); it != b.end() && !it->is_null()) {
-                   if (!it->is_object() || !Str(*it, "nonce", 64, &meta.sealed_nonce, &error) ||
-                       !Str(*it, "ciphertext", 8192, &meta.sealed_ciphertext, &error)) {
-                     return Err(reply, req, 400, "INVALID_PARAMETER",
-                                error.empty() ? "'sealed' must be {nonce, ciphertext}" : error);
-                   }
-                   auto sealed = client::ParseSealed(meta.sealed_nonce, meta.sealed_ciphertext);
-                   if (!sealed.ok()) {
-                     return Err(reply, req, 400, "INVALID_PARAMETER", "'sealed': " + sealed.status().message());
-                   }
-                 }
+                 meta.sealed_nonce = body->sealed_nonce;
+                 meta.sealed_ciphertext = body->sealed_ciphertext;
                  if (agent->status == "paused") {
                    return Err(reply, req, 403, "AGENT_PAUSED", "the agent's owner has paused trading");
                  }
-                 const std::string why = CheckSignatureOnly(*agent, c);
-                 if (!why.empty()) {
+                 const client::CommitmentVerdict verdict =
+                     client::VerifyCommitmentSignature(c.hash, c.scheme, c.signature, SignerOf(*agent));
+                 if (!verdict.ok()) {
+                   const std::string why = client::CommitmentCheckName(verdict.check);
                    return Err(reply, req, 422, "INVALID_COMMITMENT",
                               "the commitment signature does not verify (" + why + ")",
                               c.scheme == "eip191" ? "sign the 32 hash bytes with personal_sign using the key of "
@@ -393,7 +270,7 @@ void AddCommitmentRoutes(Router* router, RouteContext* ctx) {
                                     " s of the arena clock (" + Iso(now) + ")",
                                 "commit with the current arena time; GET /v1/health shows it");
                    }
-                   engine::SealedResult r = arena->SealedCommit(txn, agent->id, *s, lobs, ts_ms, meta);
+                   engine::SealedResult r = arena->SealedCommit(txn, agent->id, s, lobs, ts_ms, meta);
                    if (!r.ok()) {
                      HttpErr h = ForSealedReject(r.reject);
                      return Err(reply, req, h.status, h.code, r.message,
@@ -424,12 +301,9 @@ void AddCommitmentRoutes(Router* router, RouteContext* ctx) {
                  if (!agent) return;
                  engine::SealedId id = 0;
                  if (!ParseId(req, &id)) return Err(reply, req, 404, "NOT_FOUND", "no such trade");
-                 json b;
-                 std::string error;
-                 RevealIn rv;
-                 if (!ParseBody(req.body, &b, &error) || !ParseReveal(b, &rv, &error)) {
-                   return Err(reply, req, 400, "INVALID_PARAMETER", error.empty() ? "body is not a JSON object" : error);
-                 }
+                 Result<client::RevealBody> parsed = client::ParseRevealBody(req.body);
+                 if (!parsed.ok()) return Err(reply, req, 400, "INVALID_PARAMETER", parsed.status().message());
+                 const client::RevealBody rv = *parsed;
                  PostWork(ctx, req, reply, [=](Txn& txn) {
                    const engine::SealedTrade* t = arena->sealed_book().Find(id);
                    const SealedMeta* meta = arena->FindSealedMeta(id);
@@ -457,7 +331,7 @@ void AddCommitmentRoutes(Router* router, RouteContext* ctx) {
                    const std::string why = VerifyMessage(*agent, f, *meta, &detail);
                    if (!why.empty()) return fail(why, detail);
                    engine::SealedResult r =
-                       arena->SealedReveal(txn, agent->id, id, rv.symbol, rv.price.text, rv.price.ticks);
+                       arena->SealedReveal(txn, agent->id, id, rv.symbol, rv.price.text, Ticks(rv.price));
                    if (!r.ok()) {
                      const std::string reason = RejectReason(r.reject);
                      if (!reason.empty()) return fail(reason, r.message);
@@ -486,33 +360,16 @@ void AddCommitmentRoutes(Router* router, RouteContext* ctx) {
                  if (!agent) return;
                  engine::SealedId id = 0;
                  if (!ParseId(req, &id)) return Err(reply, req, 404, "NOT_FOUND", "no such trade");
-                 json b;
-                 std::string error;
-                 if (!ParseBody(req.body, &b, &error) || !b.is_object()) {
+                 if (!IsJsonObject(req.body)) {
                    return Err(reply, req, 400, "INVALID_REQUEST", "body is not a JSON object");
                  }
-                 std::optional<RevealIn> reveal;
-                 if (auto it = b.find("reveal"); it != b.end() && !it->is_null()) {
-                   RevealIn rv;
-                   if (!ParseReveal(*it, &rv, &error)) return Err(reply, req, 400, "INVALID_PARAMETER", "reveal: " + error);
-                   reveal = rv;
-                 }
-                 auto close_it = b.find("close");
-                 if (close_it == b.end() || !close_it->is_object()) {
-                   return Err(reply, req, 400, "INVALID_PARAMETER", "'close' {price, timestamp, nonce} is required");
-                 }
-                 PriceIn close_price;
-                 std::string close_ts_text, close_nonce;
-                 std::int64_t close_ts = 0;
-                 CommitmentIn cc;
-                 if (!ParsePrice(*close_it, "price", &close_price, &error) ||
-                     !ParseTimestamp(*close_it, "timestamp", &close_ts_text, &close_ts, &error) ||
-                     !Str(*close_it, "nonce", 128, &close_nonce, &error)) {
-                   return Err(reply, req, 400, "INVALID_PARAMETER", "close: " + error);
-                 }
-                 if (!ParseCommitment(b, "close_commitment", &cc, &error)) {
-                   return Err(reply, req, 400, "INVALID_PARAMETER", error);
-                 }
+                 Result<client::CloseBody> parsed = client::ParseCloseBody(req.body);
+                 if (!parsed.ok()) return Err(reply, req, 400, "INVALID_PARAMETER", parsed.status().message());
+                 const std::optional<client::RevealBody> reveal = parsed->reveal;
+                 const client::JsPrice close_price = parsed->price;
+                 const std::string close_ts_text = parsed->timestamp, close_nonce = parsed->nonce;
+                 const std::int64_t close_ts = parsed->timestamp_ms;
+                 const client::CommitmentProof cc = parsed->close_commitment;
                  const std::int64_t window = arena->config().auth_window_ms;
                  PostWork(ctx, req, reply, [=](Txn& txn) {
                    const engine::SealedTrade* t = arena->sealed_book().Find(id);
@@ -561,7 +418,7 @@ void AddCommitmentRoutes(Router* router, RouteContext* ctx) {
                                                 reveal->symbol, reveal->price.js, meta->timestamp, reveal->nonce};
                      const std::string why = VerifyMessage(*agent, f, *meta, &detail);
                      if (!why.empty()) return fail(why, "open: " + detail);
-                     reveal_data = engine::SealedBook::RevealData{reveal->symbol, reveal->price.text, reveal->price.ticks};
+                     reveal_data = engine::SealedBook::RevealData{reveal->symbol, reveal->price.text, Ticks(reveal->price)};
                      symbol = reveal->symbol;
                    }
                    SealedMeta close_meta;
@@ -574,7 +431,7 @@ void AddCommitmentRoutes(Router* router, RouteContext* ctx) {
                    const std::string why = VerifyMessage(*agent, cf, close_meta, &detail);
                    if (!why.empty()) return fail(why, "close: " + detail);
                    engine::SealedResult r =
-                       arena->SealedClose(txn, agent->id, id, reveal_data, close_price.text, close_price.ticks,
+                       arena->SealedClose(txn, agent->id, id, reveal_data, close_price.text, Ticks(close_price),
                                           close_ts, close_meta);
                    if (!r.ok()) {
                      const std::string reason = RejectReason(r.reject);

@@ -98,41 +98,6 @@ const std::map<std::string, Apply>& Keys() {
          c->ip_lock = *b;
          return Status::Ok();
        }},
-      {"reveal.period_days",
-       [](const std::string& v, ServeConfig* c) {
-         auto n = Int(v, "reveal.period_days", 1, 3660);
-         if (!n.ok()) return n.status();
-         c->reveal_period_days = static_cast<int>(*n);
-         return Status::Ok();
-       }},
-      {"reveal.anchor",
-       [](const std::string& v, ServeConfig* c) {
-         auto a = engine::ParseRevealAnchor(v);
-         if (!a.ok()) return a.status();
-         c->reveal_anchor = v;
-         return Status::Ok();
-       }},
-      {"reveal.grace_h",
-       [](const std::string& v, ServeConfig* c) {
-         auto n = Int(v, "reveal.grace_h", 0, 24 * 3660);
-         if (!n.ok()) return n.status();
-         c->reveal_grace_h = static_cast<int>(*n);
-         return Status::Ok();
-       }},
-      {"reveal.tolerance_bps",
-       [](const std::string& v, ServeConfig* c) {
-         auto n = Int(v, "reveal.tolerance_bps", 0, 10'000);
-         if (!n.ok()) return n.status();
-         c->reveal_tolerance_bps = static_cast<int>(*n);
-         return Status::Ok();
-       }},
-      {"reveal.tape_retention_h",
-       [](const std::string& v, ServeConfig* c) {
-         auto n = Int(v, "reveal.tape_retention_h", 1, 24 * 3660);
-         if (!n.ok()) return n.status();
-         c->reveal_tape_retention_h = static_cast<int>(*n);
-         return Status::Ok();
-       }},
       {"owner.approval_ttl_s",
        [](const std::string& v, ServeConfig* c) {
          auto n = Int(v, "owner.approval_ttl_s", 1, 30 * 86'400);
@@ -256,7 +221,7 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
     } catch (const std::exception& e) {  // LoadRunConfig already reported syntax errors
       return Status::InvalidArgument("config '" + path + "': " + e.what());
     }
-    static const std::set<std::string> kSections = {"server", "store", "auth", "reveal",
+    static const std::set<std::string> kSections = {"server", "store", "auth",
                                                     "sessions", "owner"};
     for (const auto& [section, body] : root.as_table()) {
       const bool ours = kSections.count(section) > 0;
@@ -287,11 +252,6 @@ Result<ServeConfig> LoadServeConfig(const std::string& path, const run::EnvLooku
   for (const auto& [key, value] : flat) {
     Status s = Keys().at(key)(value, &config);
     if (!s.ok()) return s.WithContext(path.empty() ? EnvName(key) : "config '" + path + "'");
-  }
-  if (auto clock = engine::RevealClock::Make(config.reveal_period_days, config.reveal_anchor,
-                                             config.reveal_grace_h);
-      !clock.ok()) {
-    return clock.status().WithContext(path.empty() ? "[reveal]" : "config '" + path + "'");
   }
   if (!config.arena.feed_files.empty() && !flat.count("feed.source")) config.feed_source = "replay";
   if (!speed_given) {
@@ -336,9 +296,10 @@ std::string EffectiveConfigToml(const ServeConfig& c) {
     << q(c.store_path.empty() ? c.data_dir + "/arena.db" : c.store_path)
     << "\n\n[auth]\nwindow_s = " << c.auth_window_ms / 1000
     << "\nip_lock = " << (c.ip_lock ? "true" : "false") << "\n"
-    << "\n[reveal]\nperiod_days = " << c.reveal_period_days << "\nanchor = " << q(c.reveal_anchor)
-    << "\ngrace_h = " << c.reveal_grace_h << "\ntolerance_bps = " << c.reveal_tolerance_bps
-    << "\ntape_retention_h = " << c.reveal_tape_retention_h << "\n"
+    << "\n[reveal]\nperiod_days = " << c.arena.reveal.period_days << "\nanchor = "
+    << q(c.arena.reveal.anchor) << "\ngrace_h = " << c.arena.reveal.grace_h << "\ntolerance_bps = "
+    << c.arena.reveal.tolerance_bps << "\ntape_retention_h = " << c.arena.reveal.tape_retention_h
+    << "\n"
     << "\n[sessions]\naccess_ttl_s = " << c.session_access_ttl_s
     << "\nrefresh_ttl_s = " << c.session_refresh_ttl_s
     << "\nconnect_code_ttl_s = " << c.connect_code_ttl_s

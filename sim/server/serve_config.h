@@ -34,14 +34,7 @@ struct ServeConfig {
   // [auth]
   std::int64_t auth_window_ms = 30'000;
   bool ip_lock = false;
-  // [reveal] (commit-reveal trades, PROTOCOL.md §6; sim/engine/sealed.h)
-  int reveal_period_days = 14;
-  std::string reveal_anchor = "friday 00:00 UTC";
-  int reveal_grace_h = 24;
-  int reveal_tolerance_bps = 50;
-  // Price-tape points older than this are pruned; keep it >= the period plus the grace, or
-  // late reveals find no tape price.
-  int reveal_tape_retention_h = 15 * 24 + 24;
+  // [reveal] is the runner's: arena.reveal (run::RevealConfig)
   // [owner]
   std::int64_t approval_ttl_ms = 3'600'000;  // orders held for approval expire (arena clock)
   // [sessions] (PROTOCOL.md §7)

@@ -25,11 +25,36 @@ TEST_CASE("engine messages have the fields of PROTOCOL section 10 in order", "[s
         "{\"kind\":\"step\",\"arena_time\":\"2026-02-22T01:50:00.000Z\",\"step\":3}\n");
   engine::Instrument ins;
   ins.symbol = "ETHUSDT";
-  CHECK(HelloLine("agent-1", "hold", engine::Cash{10'000 * engine::kCashScale}, {ins}, 0) ==
+  SealedHello sealed;
+  sealed.public_key = "pk";
+  sealed.private_key = "sk";
+  sealed.period = -1;
+  sealed.period_start_ms = -13 * 86'400'000LL;
+  sealed.period_end_ms = 86'400'000;
+  sealed.grace_end_ms = 2 * 86'400'000;
+  CHECK(HelloLine("agent-1", "hold", engine::Cash{10'000 * engine::kCashScale}, {ins}, 0, sealed) ==
         "{\"kind\":\"hello\",\"agent_id\":\"agent-1\",\"name\":\"hold\",\"balance\":"
         "\"10000.00000000\",\"instruments\":[{\"symbol\":\"ETHUSDT\",\"tick_size\":\"0.0100\","
         "\"step_size\":\"0.00001000\",\"min_qty\":\"0.00000000\",\"min_notional\":"
-        "\"5.00000000\",\"max_leverage\":20}],\"arena_time\":\"1970-01-01T00:00:00.000Z\"}\n");
+        "\"5.00000000\",\"max_leverage\":20}],\"arena_time\":\"1970-01-01T00:00:00.000Z\","
+        "\"signing_key\":{\"scheme\":\"ed25519\",\"public_key\":\"pk\",\"private_key\":\"sk\"},"
+        "\"reveal\":{\"period_days\":14,\"anchor\":\"friday 00:00 UTC\",\"grace_h\":24,"
+        "\"tolerance_bps\":50,\"window_s\":30,\"period\":-1,\"period_start\":"
+        "\"1969-12-19T00:00:00.000Z\",\"period_end\":\"1970-01-02T00:00:00.000Z\",\"grace_end\":"
+        "\"1970-01-03T00:00:00.000Z\"}}\n");
+}
+
+TEST_CASE("commit, reveal and close commands are passed on whole to the sealed desk", "[sim][run]") {
+  auto commit = ParseCommand(R"({"kind":"commit","action":"OPEN"})");
+  REQUIRE(commit.ok());
+  const auto* c = std::get_if<SealedCommand>(&commit.value());
+  REQUIRE(c != nullptr);
+  CHECK(c->kind == SealedCommand::Kind::kCommit);
+  CHECK(c->line == R"({"kind":"commit","action":"OPEN"})");
+  CHECK(std::get<SealedCommand>(ParseCommand(R"({"kind":"reveal"})").value()).kind ==
+        SealedCommand::Kind::kReveal);
+  CHECK(std::get<SealedCommand>(ParseCommand(R"({"kind":"close"})").value()).kind ==
+        SealedCommand::Kind::kClose);
 }
 
 TEST_CASE("a fill event becomes a fill line and an order update", "[sim][run]") {

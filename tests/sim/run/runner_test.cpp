@@ -90,7 +90,8 @@ TEST_CASE("a strategy that crashes, babbles or stalls is stopped; the others go 
           "[sim][run][io]") {
   Fixture f;
   RunOptions o = Options(f);
-  o.config.step_timeout_ms = 300;
+  // Long enough for an interpreter to start on a loaded machine (the first step includes it).
+  o.config.step_timeout_ms = 2000;
   o.agents = {{"crash", "exit 3"},
               {"babble", "echo hello; sleep 5"},
               {"stall", "sleep 30"},
