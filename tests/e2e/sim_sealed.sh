@@ -127,11 +127,14 @@ check(pnls == sorted(pnls, reverse=True), "rankings not ordered by pnl: %s" % pn
 # the prices they committed and closed at.
 crossed = False
 for name in ("alice", "bob"):
-    total, closed, seen = Decimal(0), 0, {}
+    total, closed, seen, all_total, all_closed = Decimal(0), 0, {}, Decimal(0), 0
     for line in updates(name):
         u, t = line["update"], line["trade"]
         check(u["error"] is None, "%s: refused %s" % (name, u))
         seen.setdefault(u["trade_id"], []).append(u["status"])
+        if u["status"] == "closed":
+            all_total += Decimal(u["pnl_lobs"])
+            all_closed += 1
         if u["status"] != "closed" or u["period"] != period:
             continue
         o, c = Decimal(t["price"]), Decimal(t["close"]["price"])
@@ -149,8 +152,10 @@ for name in ("alice", "bob"):
     for statuses in seen.values():
         if "pending_reveal" in statuses and "revealed" in statuses[statuses.index("pending_reveal"):]:
             crossed = True
-    check(agents[name]["sealed"]["reveal_failed"] == 0 and agents[name]["sealed"]["refused"] == 0,
-          "%s: %s" % (name, agents[name]["sealed"]))
+    a = agents[name]["sealed"]
+    check(a["commits"] == len(seen) and a["closed"] == all_closed and a["pnl_lobs"] == str(all_total) and
+          a["reveal_failed"] == 0 and a["refused"] == 0,
+          "%s: %s; its log: %d trades, %d closed, pnl %s" % (name, a, len(seen), all_closed, all_total))
 check(crossed, "no honest trade was revealed while pending_reveal")
 
 # The lazy trader: its period trades went pending_reveal, then reveal_failed; zero PnL.
