@@ -201,7 +201,8 @@ class Strategy:
 
     def close(self, trade_id, price_text):
         """Closes a sealed trade at `price_text`, stamped with the step's arena_time, with a
-        signed CLOSE commitment; reveals the open too when it is not revealed (nor being)."""
+        signed CLOSE commitment; reveals the open too when it is not revealed (nor being).
+        REQUIRES: trade_id is the engine's id, from the commit's commitment_update."""
         rec = self.sealed[trade_id]
         ts, nonce = self.arena_time, self._nonce()
         digest = keccak256(commitment_message(self.agent_id, "CLOSE", rec["side"], rec["lobs"],
