@@ -40,8 +40,9 @@ Json AgentJson(const AgentResult& a, bool with_curve) {
     j["detail"] = a.detail;
     j["stopped_at"] = IsoMillis(a.stopped_at_ms);
   }
-  j["final_equity"] = engine::ToString(a.portfolio.equity);
+  j["final_equity"] = engine::ToString(RunEquity(a.portfolio));
   j["balance"] = engine::ToString(a.portfolio.balance);
+  j["sealed_held"] = engine::ToString(a.portfolio.sealed_held);
   j["realized_pnl"] = engine::ToString(a.portfolio.realized_pnl);
   j["return"] = FixedRatio(p.return_e8);
   j["max_drawdown"] = FixedRatio(p.max_drawdown_e8);
@@ -118,7 +119,8 @@ std::vector<const AgentResult*> Ranked(const RunResult& r) {
   std::vector<const AgentResult*> out;
   for (const AgentResult& a : r.agents) out.push_back(&a);
   std::stable_sort(out.begin(), out.end(), [](const AgentResult* x, const AgentResult* y) {
-    if (x->portfolio.equity != y->portfolio.equity) return x->portfolio.equity > y->portfolio.equity;
+    const engine::Cash ex = RunEquity(x->portfolio), ey = RunEquity(y->portfolio);
+    if (ex != ey) return ex > ey;
     return x->name < y->name;
   });
   return out;
@@ -133,7 +135,7 @@ double Metric(const AgentResult& a, const std::string& m) {
   if (m == "calmar") return p.calmar;
   if (m == "liquidations") return a.portfolio.liquidations;
   if (m == "trades") return static_cast<double>(p.trades);
-  if (m == "final_equity") return static_cast<double>(a.portfolio.equity.units) / 1e8;
+  if (m == "final_equity") return static_cast<double>(RunEquity(a.portfolio).units) / 1e8;
   if (m == "fees") return static_cast<double>(a.portfolio.fees_paid.units) / 1e8;
   if (m == "win_rate") return p.win_rate;
   return a.status == "ok" ? 0 : 1;  // "failed"
@@ -212,7 +214,7 @@ std::string ReportJson(const RunResult& r, const RunConfig& config, std::string_
   for (const AgentResult* a : Ranked(r)) {
     board.push_back(Json{{"rank", ++rank},
                          {"name", a->name},
-                         {"final_equity", engine::ToString(a->portfolio.equity)},
+                         {"final_equity", engine::ToString(RunEquity(a->portfolio))},
                          {"return", FixedRatio(a->performance.return_e8)}});
   }
   Json skipped_by_type = Json::object();
@@ -255,7 +257,7 @@ std::string LeaderboardText(const RunResult& r) {
   int rank = 0;
   for (const AgentResult* a : Ranked(r)) {
     std::snprintf(line, sizeof line, "%-4d %-20s %18s %9.2f%% %8.2f%% %7lld %6d  %s\n", ++rank,
-                  a->name.c_str(), engine::ToString(a->portfolio.equity).c_str(),
+                  a->name.c_str(), engine::ToString(RunEquity(a->portfolio)).c_str(),
                   static_cast<double>(a->performance.return_e8) / 1e6,
                   static_cast<double>(a->performance.max_drawdown_e8) / 1e6,
                   static_cast<long long>(a->performance.trades), a->portfolio.liquidations,

@@ -4,7 +4,7 @@
 //   report_version, claw_version, arena{name,quote}, config_sha256, feeds[{path,sha256,bytes}],
 //   events{total,trade,book_ticker,mark_price,kline}, lines, malformed, malformed_samples[],
 //   skipped, skipped_by_type{}, steps, arena_time{start,end},
-//   agents[{name, agent_id, status, detail?, final_equity, balance, realized_pnl, return,
+//   agents[{name, agent_id, status, detail?, final_equity, balance, sealed_held, realized_pnl, return,
 //           max_drawdown, sharpe, sortino, calmar, trades, winning_trades, losing_trades,
 //           win_rate, profit_factor, avg_trade_duration_ms, fees, liquidations,
 //           orders_accepted, orders_rejected, fills,

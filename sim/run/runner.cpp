@@ -269,7 +269,7 @@ void Simulation::DeliverSealed(std::vector<SealedDesk::Update>* updates) {
 void Simulation::Sample(std::int64_t now_ms) {
   for (Agent& a : agents_) {
     auto p = engine_.GetPortfolio(a.wallet);
-    if (p.ok()) a.metrics->Sample(now_ms, p.value().equity);
+    if (p.ok()) a.metrics->Sample(now_ms, RunEquity(p.value()));
   }
 }
 
@@ -297,8 +297,8 @@ void Simulation::Finish() {
   for (Agent& a : agents_) {
     auto p = engine_.GetPortfolio(a.wallet);
     if (p.ok()) a.result.portfolio = p.value();
-    a.metrics->Sample(now_ms_, a.result.portfolio.equity);
-    a.result.performance = a.metrics->Finish(a.result.portfolio.equity, now_ms_);
+    a.metrics->Sample(now_ms_, RunEquity(a.result.portfolio));
+    a.result.performance = a.metrics->Finish(RunEquity(a.result.portfolio), now_ms_);
     a.result.curve = Downsample(a.metrics->snapshots(), options_.config.curve_points);
     if (a.alive) {
       std::string bye = "{\"kind\":\"bye\",\"report\":" + AgentSummaryJson(a.result) + "}\n";

@@ -80,6 +80,13 @@ struct SealedPeriodResult {
   std::vector<SealedRankingRow> rankings;
 };
 
+// Equity as a run measures and ranks it: the engine's equity plus the lobs held by open sealed
+// trades, at cost (a sealed trade's PnL is unknown until it closes; the engine keeps the held
+// lobs out of its equity so they never back market positions).
+inline engine::Cash RunEquity(const engine::Portfolio& p) {
+  return engine::Cash{p.equity.units + p.sealed_held.units};
+}
+
 struct AgentResult {
   std::string name;
   std::string agent_id;

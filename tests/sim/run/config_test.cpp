@@ -105,7 +105,7 @@ TEST_CASE("config errors name the key and the file", "[sim][run][io]") {
     REQUIRE_FALSE(c.ok());
     CHECK(c.status().message() == "unknown key 'fees.taker_bsp' in config '" + path + "'");
     CHECK(c.status().hint() ==
-          "known keys here: fees.taker_bps, fees.maker_bps, fees.liquidation_bps, feed.files");
+          "known keys here: fees.taker_bps, fees.maker_bps, fees.liquidation_bps");
     std::filesystem::remove(path);
   }
   SECTION("bad value") {
