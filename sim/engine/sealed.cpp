@@ -484,6 +484,7 @@ std::vector<SealedRanking> SealedBook::Rankings(std::int64_t period) const {
   }
   std::vector<SealedRanking> out;
   for (auto& [w, r] : by_wallet) {
+    if (r.revealed == 0) continue;  // nothing revealed: not ranked
     const std::int64_t lobs = closed_lobs[w];
     r.pnl_percent_e4 =
         lobs > 0 ? static_cast<std::int64_t>(DivHalfEven(static_cast<Int128>(r.pnl_e4) * 100, lobs))

@@ -235,8 +235,10 @@ class SealedBook {
 
   const SealedTrade* Find(SealedId id) const;
   const std::vector<SealedTrade>& trades() const { return trades_; }  // ids 1..n in order
-  // The period's ranking from revealed trades only: wallets with a revealed or failed open in
-  // that period, by pnl (desc), then pnl_percent (desc), then wallet id.
+  // The period's ranking from revealed trades only (seed 001: "unrevealed/failed trades
+  // excluded from rankings"): wallets with a revealed open in that period, by pnl (desc), then
+  // pnl_percent (desc), then wallet id; `failed` counts their reveal_failed opens beside. A
+  // wallet whose opens all failed is not ranked, so hiding every trade never beats a loss.
   std::vector<SealedRanking> Rankings(std::int64_t period) const;
 
  private:

@@ -105,14 +105,15 @@ def updates(name):
 ranking = {r["name"]: r for r in p["rankings"]}
 agents = {a["name"]: a for a in report["agents"]}
 
-# Exactly the agents with a revealed or failed trade in the period are ranked.
+# Exactly the agents that revealed a trade in the period are ranked: failed trades are excluded
+# from rankings (seed 001), so the lazy and the cheating traders are not.
 expect = set()
 for name in ("alice", "bob", "lazy", "cheat"):
     for line in updates(name):
         u = line["update"]
-        if u["period"] == period and u["error"] is None and u["status"] in ("revealed", "closed", "reveal_failed"):
+        if u["period"] == period and u["error"] is None and u["status"] in ("revealed", "closed"):
             expect.add(name)
-check(sorted(ranking) == sorted(expect) == ["alice", "bob", "cheat", "lazy"],
+check(sorted(ranking) == sorted(expect) == ["alice", "bob"],
       "ranked %s, expected %s" % (sorted(ranking), sorted(expect)))
 check("hold" not in [r["name"] for q in report["sealed"]["periods"] for r in q["rankings"]], "hold is ranked")
 check(agents["hold"]["sealed"]["commits"] == 0, "hold committed: %s" % agents["hold"]["sealed"])
@@ -166,9 +167,7 @@ for line in updates("lazy"):
         lazy.setdefault(u["trade_id"], []).append(u["status"])
 check(len(lazy) > 5 and all(s == ["committed", "pending_reveal", "reveal_failed"] for s in lazy.values()),
       "lazy's trades: %s" % lazy)
-row = ranking.get("lazy", {})
-check(row.get("pnl_lobs") == "0.0000" and row.get("failed") == len(lazy) and row.get("revealed") == 0,
-      "lazy ranked %s" % row)
+check("lazy" not in ranking, "lazy is ranked: %s" % ranking.get("lazy"))
 a = agents["lazy"]["sealed"]
 check(a["reveal_failed"] == len(lazy) and a["revealed"] == 0 and a["closed"] == 0 and a["refused"] == 0,
       "lazy's counts %s" % a)
@@ -177,8 +176,9 @@ check(a["reveal_failed"] == len(lazy) and a["revealed"] == 0 and a["closed"] == 
 refusals = [line["update"]["error"] for line in updates("cheat") if line["update"]["error"]]
 check(refusals and all(e["code"] == "REVEAL_MISMATCH" and e["reason"] == "price_off_tape" for e in refusals),
       "cheat's refusals: %s" % refusals[:3])
-row = ranking.get("cheat", {})
-check(row.get("revealed") == 0 and row.get("failed", 0) > 0 and row.get("pnl_lobs") == "0.0000", "cheat ranked %s" % row)
+check("cheat" not in ranking, "cheat is ranked: %s" % ranking.get("cheat"))
+cheat = agents["cheat"]["sealed"]
+check(cheat["revealed"] == 0 and cheat["reveal_failed"] > 0, "cheat's counts %s" % cheat)
 check(agents["cheat"]["sealed"]["refused"] == len(refusals), "cheat's counts %s vs %d refusals" % (agents["cheat"]["sealed"], len(refusals)))
 print("\n".join(problems))
 sys.exit(1 if problems else 0)

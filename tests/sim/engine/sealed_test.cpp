@@ -293,8 +293,13 @@ TEST_CASE("rankings count revealed closed trades of the period only", "[sealed]"
   REQUIRE(f.book.Close(&f.engine, f.bob, 2, open, "892.25", Price{8'922'500}, t0 + kHour, f.tape,
                        t0 + kHour, &f.changes)
               .ok());
-  // Bob's third trade never reveals.
+  // Bob's third trade never reveals; neither does carol's only one, so she is not ranked.
+  std::vector<Event> ev;
+  const WalletId carol = f.engine.OpenWallet("carol", &ev).value();
+  const SealedResult hidden = f.book.Commit(&f.engine, carol, SealedSide::kLong, 100, t0, t0, &f.changes);
+  REQUIRE(hidden.ok());
   f.book.AdvanceTo(&f.engine, c.GraceEnd(n), &f.changes);
+  REQUIRE(f.book.Find(hidden.id)->status == SealedStatus::kRevealFailed);
   std::vector<SealedRanking> r = f.book.Rankings(n);
   REQUIRE(r.size() == 2);
   CHECK(r[0].wallet == f.bob);
