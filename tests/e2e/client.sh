@@ -18,36 +18,15 @@ export CLAW_HOME=$tmp/home
 export CLAW_KEYSTORE_PASSPHRASE='e2e pass'
 export NO_COLOR=1
 
-fail() { echo "client.sh: $*"; [ -f "$tmp/err" ] && { echo "stderr:"; tail -n 5 "$tmp/err"; }; [ -f "$tmp/server.err" ] && tail -n 5 "$tmp/server.err"; exit 1; }
-# run WANT_EXIT CMD...: runs with stdout in $tmp/out and stderr in $tmp/err.
-run() {
-  local want=$1 rc=0
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-  [ "$rc" = "$want" ] || fail "'$*' exited $rc, want $want: $(head -c 400 "$tmp/out")"
-}
-# jqo FILTER: the filter holds for the single JSON document on stdout.
-jqo() {
-  [ "$(jq -s length "$tmp/out")" = 1 ] || fail "want one JSON document: $(head -c 400 "$tmp/out")"
-  jq -e "$1" "$tmp/out" >/dev/null || fail "jq '$1' failed on: $(head -c 600 "$tmp/out")"
-}
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash"
 
 "$claw" --json keygen --name alice --kdf-ops 1 --kdf-mem 8192 >/dev/null
 "$claw" --json keygen --name bob --kdf-ops 1 --kdf-mem 8192 >/dev/null
 
 # A rich arena so a big market order outruns the displayed book (a partial fill), and no 429s
 # for the burst of requests below.
-ARENA_ARENA_STARTING_BALANCE=100000000 ARENA_SERVER_RATE_LIMITS=false \
-  "$arena" --json serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --seed 11 \
-  >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$tmp/server.out" ] && break
-  kill -0 "$server_pid" 2>/dev/null || fail "server exited at start"
-  sleep 0.1
-done
-base=$(jq -r .url "$tmp/server.out")
-[ -n "$base" ] || fail "no URL printed"
+serve_arena 11 ARENA_ARENA_STARTING_BALANCE=100000000 ARENA_SERVER_RATE_LIMITS=false
 
 # ---- config and profiles ----
 run 5 "$claw" config get server

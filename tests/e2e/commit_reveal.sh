@@ -25,16 +25,7 @@ source "$(dirname "$0")/lib/common.bash"
 
 "$claw" --json keygen --name alice --kdf-ops 1 --kdf-mem 8192 >/dev/null
 
-ARENA_ARENA_STARTING_BALANCE=100000000 ARENA_SERVER_RATE_LIMITS=false \
-  "$arena" --json serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --seed 11 \
-  >"$tmp/server.out" 2>"$tmp/server.err" &
-server_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$tmp/server.out" ] && break
-  kill -0 "$server_pid" 2>/dev/null || fail "server exited at start"
-  sleep 0.1
-done
-base=$(jq -r .url "$tmp/server.out")
+serve_arena 11 ARENA_ARENA_STARTING_BALANCE=100000000 ARENA_SERVER_RATE_LIMITS=false
 run 0 "$claw" config set server "$base"
 run 0 "$claw" config set key alice
 run 0 "$claw" --json register --name alice

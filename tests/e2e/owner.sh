@@ -23,18 +23,8 @@ export NO_COLOR=1
 source "$(dirname "$0")/lib/common.bash"
 
 start_server() {
-  : >"$tmp/server.out"
-  ARENA_ARENA_STARTING_BALANCE=100000000 ARENA_SERVER_RATE_LIMITS=false ARENA_OWNER_APPROVAL_TTL_S=10 \
-    "$arena" --json serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --seed 5 \
-    >"$tmp/server.out" 2>"$tmp/server.err" &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    [ -s "$tmp/server.out" ] && break
-    kill -0 "$server_pid" 2>/dev/null || fail "server exited at start"
-    sleep 0.1
-  done
-  base=$(jq -r .url "$tmp/server.out")
-  [ -n "$base" ] || fail "no URL printed"
+  serve_arena 5 ARENA_ARENA_STARTING_BALANCE=100000000 ARENA_SERVER_RATE_LIMITS=false \
+    ARENA_OWNER_APPROVAL_TTL_S=10
   "$claw" -q config set server "$base" || fail "config set server"
   for _ in $(seq 1 100); do  # a price, so orders can be valued
     "$claw" --json prices 2>/dev/null | jq -e '.prices | length > 0 and (.[0].ask != null)' >/dev/null && return

@@ -12,20 +12,11 @@ export CLAW_HOME=$tmp/home
 export CLAW_KEYSTORE_PASSPHRASE='e2e pass'
 data=$tmp/data
 
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash"
 fail() { echo "serve.sh: $*"; [ -f "$tmp/server.err" ] && tail -n 20 "$tmp/server.err"; exit 1; }
 
-start_server() {
-  "$arena" --json serve --listen 127.0.0.1:0 --data-dir "$data" --seed 7 \
-    >"$tmp/server.out" 2>"$tmp/server.err" &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    [ -s "$tmp/server.out" ] && break
-    kill -0 "$server_pid" 2>/dev/null || fail "server exited at start"
-    sleep 0.1
-  done
-  base=$(jq -r .url "$tmp/server.out")
-  [ -n "$base" ] || fail "no URL printed"
-}
+start_server() { serve_arena 7; }
 
 # call METHOD TARGET [BODY] [KEY] [AGENT]: signed request; writes $tmp/code and $tmp/resp.
 call() {

@@ -25,14 +25,8 @@ export CLAW_HOME=$tmp/home
 export CLAW_KEYSTORE_PASSPHRASE='e2e pass'
 export NO_COLOR=1
 
-fail() { echo "sessions.sh: $*"; [ -f "$tmp/err" ] && { echo "stderr:"; tail -n 5 "$tmp/err"; }; [ -f "$tmp/server.err" ] && tail -n 5 "$tmp/server.err"; exit 1; }
-run() {
-  local want=$1 rc=0
-  shift
-  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-  [ "$rc" = "$want" ] || fail "'$*' exited $rc, want $want: $(head -c 400 "$tmp/out")"
-}
-jqo() { jq -e "$1" "$tmp/out" >/dev/null || fail "jq '$1' failed on: $(head -c 600 "$tmp/out")"; }
+# shellcheck source=lib/common.bash
+source "$(dirname "$0")/lib/common.bash"
 
 "$claw" --json keygen --name alice --kdf-ops 1 --kdf-mem 8192 >/dev/null
 "$claw" --json keygen --name bob --kdf-ops 1 --kdf-mem 8192 >/dev/null
@@ -44,19 +38,12 @@ echo 1 >"$tmp/upstream"
 python3 "$rfc" proxy "$tmp/upstream" "$tmp/proofs.log" >"$tmp/proxy.out" 2>"$tmp/proxy.err" &
 proxy_pid=$!
 for _ in $(seq 1 100); do [ -s "$tmp/proxy.out" ] && break; sleep 0.1; done
-base="http://127.0.0.1:$(head -n1 "$tmp/proxy.out")"
+proxy="http://127.0.0.1:$(head -n1 "$tmp/proxy.out")"
+base=$proxy
 
 start_server() {  # extra environment as arguments (VAR=value ...)
-  : >"$tmp/server.out"
-  env ARENA_SERVER_RATE_LIMITS=false ARENA_SERVER_PUBLIC_URL="$base" "$@" \
-    "$arena" --json serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --seed 5 \
-    >"$tmp/server.out" 2>"$tmp/server.err" &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    [ -s "$tmp/server.out" ] && break
-    kill -0 "$server_pid" 2>/dev/null || fail "server exited at start"
-    sleep 0.1
-  done
+  serve_arena 5 ARENA_SERVER_RATE_LIMITS=false ARENA_SERVER_PUBLIC_URL="$proxy" "$@"
+  base=$proxy  # every request goes through the checking proxy
   jq -r .port "$tmp/server.out" >"$tmp/upstream"
   [ -s "$tmp/upstream" ] || fail "no listen address printed: $(cat "$tmp/server.out")"
 }

@@ -20,3 +20,21 @@ jqo() {
   [ "$(jq -s length "$tmp/out")" = 1 ] || fail "want one JSON document: $(head -c 400 "$tmp/out")"
   jq -e "$1" "$tmp/out" >/dev/null || fail "jq '$1' failed on: $(head -c 600 "$tmp/out")"
 }
+# serve_arena SEED [VAR=value ...]: starts `arena-sim serve` ($arena) on a free loopback port
+# with its data in $tmp/data and the given environment; waits for its start line (in
+# $tmp/server.out; its log in $tmp/server.err) and sets server_pid and base.
+serve_arena() {
+  local seed=$1
+  shift
+  : >"$tmp/server.out"
+  env "$@" "$arena" --json serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --seed "$seed" \
+    >"$tmp/server.out" 2>"$tmp/server.err" &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    [ -s "$tmp/server.out" ] && break
+    kill -0 "$server_pid" 2>/dev/null || fail "server exited at start"
+    sleep 0.1
+  done
+  base=$(jq -r .url "$tmp/server.out")
+  [ -n "$base" ] && [ "$base" != null ] || fail "no URL printed: $(cat "$tmp/server.out")"
+}
